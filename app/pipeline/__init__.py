@@ -1,0 +1,1 @@
+"""Content pipeline: load -> parse -> link -> render, one Document per Markdown file."""

@@ -1,0 +1,165 @@
+"""Run the pipeline over a content folder: load -> parse -> link -> render.
+
+Pure: it reads files and returns documents and problems; builder.py persists them.
+Given what the last build stored (`known`), it reparses only files whose size, time or
+hash changed, and re-renders an unchanged file only when a name it links to changed owner.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.pipeline.links import Resolver, build_resolver, link_key
+from app.pipeline.load import Source, discover, read_category_meta, read_source
+from app.pipeline.model import Document, Problem
+from app.pipeline.parse import parse, slugify
+from app.pipeline.render import make_markdown, render
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Known:
+    """What the store holds for one file, without its (large) text columns."""
+
+    doc: Document  # front-matter fields only
+    file_size: int
+    file_mtime: float
+
+
+@dataclass
+class Compiled:
+    docs: dict[str, Document]  # slug -> winning document (rendered or carried over)
+    rendered: set[str]  # slugs whose Document was (re)rendered this run
+    removed: set[str]  # slugs the store holds that are gone
+    problems: list[Problem]  # file problems of reparsed files and all cross-file problems
+    kept_problem_paths: set[str]  # unchanged files whose stored file problems still hold
+    resolver: Resolver
+    categories: dict[str, str]  # slug -> name
+    category_descriptions: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def _names(doc: Document) -> set[str]:
+    return {k for k in (link_key(n) for n in [doc.slug, doc.title, *doc.aliases]) if k}
+
+
+def compile_content(
+    content_dir: Path,
+    known: dict[str, Known] | None = None,
+    links_to: Callable[[set[str]], set[str]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Compiled:
+    """links_to(keys) -> slugs of stored entries with a link whose key is in keys."""
+    started = time.perf_counter()
+    known = known or {}
+    folder_meta = read_category_meta(content_dir)
+    folder_names = {f: m["name"] for f, m in folder_meta.items() if m["name"]}
+    problems: list[Problem] = []
+    parsed: dict[str, Document] = {}  # path -> freshly parsed doc
+    carried: dict[str, Document] = {}  # path -> unchanged doc from the store
+    sources: dict[str, Source] = {}
+
+    for rel in discover(content_dir):
+        prior = known.get(rel)
+        if prior is not None:
+            try:
+                st = (content_dir / rel).stat()
+            except OSError:
+                continue
+            if st.st_size == prior.file_size and st.st_mtime == prior.file_mtime:
+                carried[rel] = prior.doc
+                continue
+        source = read_source(content_dir, rel)
+        if source is None:
+            continue
+        if prior is not None and source.content_hash == prior.doc.content_hash:
+            carried[rel] = prior.doc
+            continue
+        sources[rel] = source
+        doc, found = parse(source, folder_names)
+        problems.extend(found)
+        if doc is not None:
+            parsed[rel] = doc
+    t_parse = time.perf_counter()
+
+    # One slug, one file: the first path in sorted order wins, the rest are reported.
+    docs: dict[str, Document] = {}
+    for rel in sorted({*parsed, *carried}):
+        doc = parsed.get(rel) or carried[rel]
+        holder = docs.get(doc.slug)
+        if holder is not None:
+            problems.append(
+                Problem(rel, 1, f"duplicate slug {doc.slug!r}: {holder.path} has it; "
+                        "this file is skipped", kind="site")
+            )
+            continue
+        docs[doc.slug] = doc
+    ordered = sorted(docs.values(), key=lambda d: d.path)
+    resolver, link_problems = build_resolver(ordered)
+    problems.extend(link_problems)
+
+    # Names whose owner may have changed: those of files added, edited or removed.
+    old_docs = {rel: k.doc for rel, k in known.items() if rel not in carried}
+    touched: set[str] = set()
+    for d in [*old_docs.values(), *parsed.values()]:
+        touched |= _names(d)
+    old = build_resolver(sorted((k.doc for k in known.values()), key=lambda d: d.path))[0]
+    changed_keys = {k for k in touched if resolver.keys.get(k) != old.keys.get(k)}
+    to_render = {d.slug for d in parsed.values() if docs.get(d.slug) is d}
+    if changed_keys and links_to is not None:
+        for slug in links_to(changed_keys):
+            doc = docs.get(slug)
+            if doc is not None and doc.path in carried:
+                fresh = _reparse(content_dir, doc.path, folder_names)
+                if fresh is not None:
+                    docs[slug] = fresh
+                    to_render.add(slug)
+
+    md = make_markdown()
+    total = len(to_render)
+    for n, slug in enumerate(sorted(to_render), 1):
+        render(docs[slug], md, resolver)
+        if progress:
+            progress(n, total)
+    t_render = time.perf_counter()
+
+    live_paths = {d.path for d in docs.values()}
+    removed = {k.doc.slug for rel, k in known.items() if rel not in live_paths} - set(docs)
+    categories = {d.category_slug: d.category for d in ordered}
+    descriptions = {}
+    for folder, meta in folder_meta.items():
+        if meta["description"]:
+            descriptions[slugify(meta["name"] or folder) or folder] = meta["description"]
+    return Compiled(
+        docs=docs,
+        rendered=to_render,
+        removed=removed,
+        problems=problems,
+        kept_problem_paths={rel for rel in carried if rel in live_paths},
+        resolver=resolver,
+        categories=categories,
+        category_descriptions=descriptions,
+        stats={"parse_s": t_parse - started, "render_s": t_render - t_parse},
+    )
+
+
+def unresolved_problems(docs) -> list[Problem]:
+    return [
+        Problem(d.path, link.line, f"unresolved link [[{link.target}]]", "warning", "site")
+        for d in docs
+        for link in d.links
+        if link.slug is None
+    ]
+
+
+def _reparse(content_dir: Path, rel: str, folder_names: dict[str, str]) -> Document | None:
+    source = read_source(content_dir, rel)
+    if source is None:
+        return None
+    doc, _ = parse(source, folder_names)
+    return doc

@@ -1,0 +1,49 @@
+"""The unit that flows through the pipeline; each field says which step fills it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: str = "error"  # "error" or "warning"; both make `glossa check` fail
+    kind: str = "file"  # "file": about one file alone; "site": found across files
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class LinkRef:
+    target: str  # what the author wrote, e.g. "RNN" in [[RNN|recurrent nets]]
+    slug: str | None  # resolved entry, None when nothing matches
+    anchor: str = ""
+    line: int = 0
+
+
+@dataclass
+class Document:
+    # load
+    path: str  # relative to the content folder, POSIX separators
+    content_hash: str
+    updated: datetime
+    # parse
+    slug: str = ""
+    title: str = ""
+    category: str = ""  # display name
+    category_slug: str = ""
+    tags: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    summary: str = ""
+    markdown: str = ""  # body without front matter
+    body_line: int = 1  # file line where the body starts, for problem reports
+    # render
+    html: str = ""
+    text: str = ""  # plain text for the search index
+    toc: list[dict] = field(default_factory=list)
+    links: list[LinkRef] = field(default_factory=list)

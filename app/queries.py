@@ -1,0 +1,233 @@
+"""Read functions used by both the HTML pages and the JSON API."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from app import store
+from app.pipeline.links import link_key
+from app.pipeline.parse import slugify
+from app.schemas import (
+    CategoryItem, EntryDetail, EntryItem, EntryPage, EntryRef, ProblemItem, SearchResponse,
+    SearchResult, Status, Suggestion, TagItem,
+)
+from app.search import SearchIndex
+
+MAX_PER_PAGE = 500
+RELATED = 6
+
+
+def entry_url(slug: str) -> str:
+    return f"/entries/{slug}"
+
+
+def _item(e: store.Entry) -> EntryItem:
+    return EntryItem(
+        slug=e.slug, title=e.title, category=e.category, category_slug=e.category_slug,
+        tags=list(e.tags), aliases=list(e.aliases), summary=e.summary, url=entry_url(e.slug),
+    )
+
+
+def _ref(slug: str, title: str) -> EntryRef:
+    return EntryRef(slug=slug, title=title, url=entry_url(slug))
+
+
+class Glossary:
+    """The query layer over one store and one search index."""
+
+    def __init__(self, engine: Engine, index: SearchIndex):
+        self.engine = engine
+        self.index = index
+
+    def _session(self):
+        return store.session_scope(self.engine)
+
+    # -- entries ---------------------------------------------------------------------
+    def list_entries(self, category: str | None = None, tag: str | None = None,
+                     page: int = 1, per_page: int = 50) -> EntryPage:
+        stmt = select(store.Entry)
+        if category:
+            stmt = stmt.where(store.Entry.category_slug == slugify(category))
+        if tag:
+            stmt = stmt.join(store.EntryTag).where(store.EntryTag.tag == tag.lower())
+        with self._session() as s:
+            total = s.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            rows = s.execute(
+                stmt.order_by(func.lower(store.Entry.title)).offset((page - 1) * per_page).limit(per_page)
+            ).scalars()
+            items = [_item(e) for e in rows]
+        next_url = None
+        if page * per_page < total:
+            params = [f"page={page + 1}", f"per_page={per_page}"]
+            params += [f"category={category}"] if category else []
+            params += [f"tag={tag}"] if tag else []
+            next_url = "/api/entries?" + "&".join(params)
+        return EntryPage(total=total, page=page, per_page=per_page, items=items, next_url=next_url)
+
+    def get_entry(self, slug: str) -> EntryDetail | None:
+        with self._session() as s:
+            e = s.get(store.Entry, slug)
+            if e is None:
+                return None
+            titles = dict(s.execute(select(store.Entry.slug, store.Entry.title)).all())
+            out_links = list(dict.fromkeys(
+                r[0] for r in s.execute(
+                    select(store.Link.target).where(store.Link.source == slug,
+                                                    store.Link.target.is_not(None)).order_by(store.Link.id)
+                )
+            ))
+            back = sorted(
+                {r[0] for r in s.execute(select(store.Link.source).where(store.Link.target == slug))} - {slug},
+                key=lambda x: titles.get(x, x).casefold(),
+            )
+            related = self._related(s, e, out_links, back, titles)
+            return EntryDetail(
+                **_item(e).model_dump(),
+                markdown=e.markdown, html=e.html,
+                links=[_ref(t, titles[t]) for t in out_links if t in titles and t != slug],
+                backlinks=[_ref(b, titles[b]) for b in back if b in titles],
+                related=[_ref(r, titles[r]) for r in related],
+                updated=e.updated, toc=e.toc, source_path=e.source_path,
+            )
+
+    def _related(self, s, e: store.Entry, out_links, back, titles) -> list[str]:
+        """Entries sharing links, tags or the category, best first."""
+        score: Counter[str] = Counter()
+        neighbours = set(out_links) | set(back)
+        if neighbours:
+            # Entries that link to the same places as this one ("co-citation").
+            rows = s.execute(
+                select(store.Link.source).where(store.Link.target.in_(list(out_links)[:50]))
+            ) if out_links else []
+            for (src,) in rows:
+                score[src] += 1
+            for n in neighbours:
+                score[n] += 3
+        if e.tags:
+            for (other,) in s.execute(select(store.EntryTag.entry_slug).where(store.EntryTag.tag.in_(e.tags))):
+                score[other] += 2
+        for (other,) in s.execute(
+            select(store.Entry.slug).where(store.Entry.category_slug == e.category_slug).limit(200)
+        ):
+            score[other] += 1
+        score.pop(e.slug, None)
+        ranked = sorted(score, key=lambda x: (-score[x], titles.get(x, x).casefold()))
+        return [r for r in ranked if r in titles][:RELATED]
+
+    def resolve(self, name: str) -> str | None:
+        """The entry an alias, title or slug-like name stands for (for redirects)."""
+        key = link_key(name.replace("-", " "))
+        if not key:
+            return None
+        with self._session() as s:
+            row = s.execute(
+                select(store.Alias.entry_slug).where(store.Alias.key == key)
+                .join(store.Entry, store.Entry.slug == store.Alias.entry_slug)
+                .order_by(store.Alias.rank, store.Entry.source_path).limit(1)
+            ).first()
+        return row[0] if row else None
+
+    def neighbours(self, slug: str) -> tuple[EntryRef | None, EntryRef | None]:
+        """Previous and next entry in the same category, by title."""
+        with self._session() as s:
+            e = s.get(store.Entry, slug)
+            if e is None:
+                return None, None
+            rows = s.execute(
+                select(store.Entry.slug, store.Entry.title)
+                .where(store.Entry.category_slug == e.category_slug)
+                .order_by(func.lower(store.Entry.title))
+            ).all()
+        slugs = [r[0] for r in rows]
+        i = slugs.index(slug)
+        prev = _ref(*rows[i - 1]) if i > 0 else None
+        nxt = _ref(*rows[i + 1]) if i + 1 < len(rows) else None
+        return prev, nxt
+
+    # -- categories and tags --------------------------------------------------------------
+    def categories(self) -> list[CategoryItem]:
+        with self._session() as s:
+            counts = dict(s.execute(
+                select(store.Entry.category_slug, func.count()).group_by(store.Entry.category_slug)
+            ).all())
+            cats = s.execute(select(store.Category).order_by(func.lower(store.Category.name))).scalars()
+            return [
+                CategoryItem(slug=c.slug, name=c.name, count=counts.get(c.slug, 0),
+                             url=f"/categories/{c.slug}", description=c.description)
+                for c in cats
+            ]
+
+    def category(self, slug: str) -> CategoryItem | None:
+        return next((c for c in self.categories() if c.slug == slugify(slug)), None)
+
+    def tags(self) -> list[TagItem]:
+        with self._session() as s:
+            rows = s.execute(
+                select(store.EntryTag.tag, func.count()).group_by(store.EntryTag.tag)
+                .order_by(store.EntryTag.tag)
+            ).all()
+        return [TagItem(slug=slugify(t) or t, name=t, count=n, url=f"/tags/{slugify(t) or t}") for t, n in rows]
+
+    def tag(self, slug: str) -> TagItem | None:
+        wanted = slugify(slug) or slug.lower()
+        return next((t for t in self.tags() if t.slug == wanted or t.name == slug.lower()), None)
+
+    def az(self) -> dict[str, list[EntryItem]]:
+        groups: dict[str, list[EntryItem]] = defaultdict(list)
+        for item in self.list_entries(per_page=10**6).items:
+            first = item.title[:1].upper()
+            groups[first if first.isalpha() else "#"].append(item)
+        return dict(sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0])))
+
+    def starters(self, n: int = 8) -> list[EntryItem]:
+        """Entries to start from: the most linked-to ones."""
+        with self._session() as s:
+            rows = s.execute(
+                select(store.Link.target, func.count(func.distinct(store.Link.source)).label("n"))
+                .where(store.Link.target.is_not(None)).group_by(store.Link.target)
+                .order_by(func.count(func.distinct(store.Link.source)).desc(), store.Link.target).limit(n)
+            ).all()
+            slugs = [r[0] for r in rows]
+            if len(slugs) < n:
+                extra = s.execute(select(store.Entry.slug).order_by(store.Entry.slug).limit(n)).scalars()
+                slugs += [x for x in extra if x not in slugs][: n - len(slugs)]
+            entries = {e.slug: e for e in s.execute(select(store.Entry).where(store.Entry.slug.in_(slugs))).scalars()}
+        return [_item(entries[x]) for x in slugs if x in entries]
+
+    def status(self) -> Status:
+        with self._session() as s:
+            count = lambda stmt: s.execute(stmt).scalar_one()  # noqa: E731
+            problems = s.execute(select(store.Problem).order_by(store.Problem.path, store.Problem.line)).scalars()
+            return Status(
+                entries=count(select(func.count()).select_from(store.Entry)),
+                categories=count(select(func.count()).select_from(store.Category)),
+                links=count(select(func.count()).select_from(store.Link).where(store.Link.target.is_not(None))),
+                unresolved_links=count(select(func.count()).select_from(store.Link).where(store.Link.target.is_(None))),
+                problems=[ProblemItem(path=p.path, line=p.line, message=p.message, severity=p.severity) for p in problems],
+            )
+
+    # -- search ---------------------------------------------------------------------
+    def search(self, q: str, category: str | None = None, tag: str | None = None,
+               page: int = 1, limit: int = 10) -> SearchResponse:
+        cats = {c.slug: c.name for c in self.categories()}
+        wanted = [slugify(category)] if category else []
+        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit)
+        results = [
+            SearchResult(slug=h.slug, title=h.title, category=cats.get(h.category, h.category),
+                         category_slug=h.category, summary=h.summary, snippet=h.snippet,
+                         score=h.score, url=entry_url(h.slug))
+            for h in found.hits
+        ]
+        facets = {cats.get(k, k): v for k, v in sorted(found.facets.items(), key=lambda kv: -kv[1])}
+        return SearchResponse(query=q, total=found.total, page=page, limit=limit, results=results,
+                              facets={"category": facets}, suggestion=found.suggestion)
+
+    def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
+        cats = {c.slug: c.name for c in self.categories()}
+        return [
+            Suggestion(slug=s.slug, title=s.title, category=cats.get(s.category, s.category), url=entry_url(s.slug))
+            for s in self.index.suggest(q, limit)
+        ]

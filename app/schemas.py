@@ -1,0 +1,107 @@
+"""Response models: the JSON contract, shared by the API and (as data) by the templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class EntryRef(BaseModel):
+    slug: str
+    title: str
+    url: str
+
+
+class EntryItem(BaseModel):
+    slug: str
+    title: str
+    category: str = Field(description="Category name")
+    category_slug: str
+    tags: list[str]
+    aliases: list[str]
+    summary: str
+    url: str
+
+
+class EntryPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[EntryItem]
+    next_url: str | None = None
+
+
+class TocItem(BaseModel):
+    level: int
+    id: str
+    text: str
+
+
+class EntryDetail(EntryItem):
+    markdown: str
+    html: str
+    links: list[EntryRef]
+    backlinks: list[EntryRef]
+    related: list[EntryRef]
+    updated: datetime
+    toc: list[TocItem]
+    source_path: str
+
+
+class SearchResult(BaseModel):
+    slug: str
+    title: str
+    category: str
+    category_slug: str
+    summary: str
+    snippet: str = Field(description="HTML-escaped excerpt with matches in <mark>")
+    score: float
+    url: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    total: int
+    page: int
+    limit: int
+    results: list[SearchResult]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class Suggestion(BaseModel):
+    slug: str
+    title: str
+    category: str
+    url: str
+
+
+class CategoryItem(BaseModel):
+    slug: str
+    name: str
+    count: int
+    url: str
+    description: str = ""
+
+
+class TagItem(BaseModel):
+    slug: str
+    name: str
+    count: int
+    url: str
+
+
+class ProblemItem(BaseModel):
+    path: str
+    line: int
+    message: str
+    severity: str
+
+
+class Status(BaseModel):
+    entries: int
+    categories: int
+    links: int
+    unresolved_links: int
+    problems: list[ProblemItem]

@@ -1,0 +1,259 @@
+"""Open, update and query the Whoosh index, with one long-lived searcher per process."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh import sorting
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.searching import Searcher
+
+from app.search import query as query_mod
+from app.search.schema import make_schema, name_key, squashed
+from app.search.suggest import Completer
+
+log = logging.getLogger(__name__)
+
+MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
+
+
+@dataclass
+class Hit:
+    slug: str
+    title: str
+    category: str  # category slug
+    summary: str
+    snippet: str  # HTML-escaped, matches in <mark>
+    score: float
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, int] = field(default_factory=dict)  # category slug -> count
+    suggestion: str | None = None
+
+
+@dataclass
+class Suggestion:
+    slug: str
+    title: str
+    category: str
+
+
+class _Lease:
+    """A searcher and how many requests use it; closed once retired and unused."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self.users = 0
+        self.retired = False
+        self.completer: Completer | None = None
+
+
+class SearchIndex:
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._lease: _Lease | None = None
+        self.was_rebuilt = False  # True when opening found no usable index
+        self.ix = self._open_or_create()
+
+    # -- lifecycle ---------------------------------------------------------------
+    def _open_or_create(self):
+        if whoosh_index.exists_in(str(self.path)):
+            try:
+                ix = whoosh_index.open_dir(str(self.path))
+                with ix.searcher() as s:  # a truncated segment fails here, not at open
+                    s.doc_count()
+                return ix
+            except Exception as err:  # noqa: BLE001 - any damage means: rebuild from content
+                log.warning("search index at %s is unreadable (%s); rebuilding it", self.path, err)
+        self.was_rebuilt = True
+        return self._create()
+
+    def _create(self):
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(str(self.path), make_schema())
+
+    def reset(self) -> None:
+        """Empty the index (for a full rebuild)."""
+        with self._lock:
+            self._retire()
+            self.ix = self._create()
+
+    def close(self) -> None:
+        with self._lock:
+            self._retire()
+
+    def _retire(self) -> None:
+        if self._lease:
+            self._lease.retired = True
+            if self._lease.users == 0:
+                self._lease.searcher.close()
+            self._lease = None
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        with self._leased() as lease:
+            yield lease.searcher
+
+    @contextmanager
+    def _leased(self) -> Iterator[_Lease]:
+        # Never Searcher.refresh() (wrong results in whoosh-reloaded 2.7.5): open anew.
+        with self._lock:
+            if self._lease is None or not self._lease.searcher.up_to_date():
+                self._retire()
+                self._lease = _Lease(self.ix.searcher())
+            lease = self._lease
+            lease.users += 1
+        try:
+            yield lease
+        finally:
+            with self._lock:
+                lease.users -= 1
+                if lease.retired and lease.users == 0:
+                    lease.searcher.close()
+
+    # -- writing -------------------------------------------------------------------
+    def update(self, docs: Iterable, deleted: Iterable[str] = ()) -> None:
+        """docs have slug, title, aliases, category_slug, tags, text, summary."""
+        writer = self.ix.writer(timeout=30.0)
+        try:
+            for slug in deleted:
+                writer.delete_by_term("slug", slug)
+            for doc in docs:
+                names = [doc.title, *doc.aliases, doc.slug]
+                exact = {k for n in names for k in (name_key(n), squashed(n)) if k}
+                writer.update_document(
+                    slug=doc.slug,
+                    title=doc.title,
+                    aliases=" | ".join(doc.aliases),
+                    body=doc.text,
+                    category=doc.category_slug,
+                    tags=",".join(doc.tags),
+                    exact=",".join(sorted(exact)),
+                    summary=doc.summary,
+                )
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def doc_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_count()
+
+    # -- reading -------------------------------------------------------------------
+    def search(
+        self,
+        text: str,
+        categories: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        page: int = 1,
+        limit: int = 10,
+    ) -> SearchResults:
+        parsed = query_mod.parse(text)
+        cats = [c for c in [*categories, *parsed.categories] if c]
+        tag_list = [t.lower() for t in [*tags, *parsed.tags] if t]
+        filters = [q.Or([q.Term("category", c) for c in cats])] if cats else []
+        filters += [q.Term("tags", t) for t in tag_list]
+        filter_q = q.And(filters) if filters else None
+        page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
+        with self.searcher() as s:
+            correct = lambda word: self._corrections(s, word)  # noqa: E731
+            query = query_mod.build(parsed, correct=correct)
+            if query is None:
+                if not filters:
+                    return SearchResults(0, [])
+                query = q.Every()
+            results = self._run(s, query, filter_q, page, limit)
+            if results.total == 0 and len(parsed.words) > 1:
+                loose = query_mod.build(parsed, require_all=False, correct=correct)
+                if loose is not None:
+                    results = self._run(s, loose, filter_q, page, limit)
+            if parsed.words:
+                results.suggestion = self._did_you_mean(s, parsed, filter_q)
+        return results
+
+    def _run(self, s: Searcher, query, filter_q, page: int, limit: int) -> SearchResults:
+        facet = sorting.FieldFacet("category")
+        found = s.search(
+            query, limit=page * limit, filter=filter_q, groupedby={"category": facet},
+            maptype=sorting.Count, terms=True,
+        )
+        facets = dict(found.groups("category"))
+        found.fragmenter = ContextFragmenter(maxchars=220, surround=60)
+        found.formatter = HtmlFormatter(tagname="mark", between=" … ")
+        hits = []
+        for hit in found[(page - 1) * limit : page * limit]:
+            snippet = hit.highlights("body", top=2) or hit.highlights("title")
+            hits.append(
+                Hit(
+                    slug=hit["slug"],
+                    title=hit["title"],
+                    category=hit["category"],
+                    summary=hit.get("summary", ""),
+                    snippet=snippet or _escape(hit.get("summary", "")),
+                    score=round(float(hit.score or 0.0), 4),
+                )
+            )
+        return SearchResults(total=sum(facets.values()), hits=hits, facets=facets)
+
+    def _corrections(self, s: Searcher, word: str) -> list[str]:
+        """Real words within the typo budget of an unknown word, best first."""
+        low = word.lower()
+        budget = query_mod.max_typos(low)
+        if not budget or self._known(s, low):
+            return []
+        found: dict[str, None] = {}
+        for fname in ("title", "aliases", "body"):
+            for fix in s.suggest(fname, low, limit=3, maxdist=budget, prefix=1):
+                found.setdefault(fix)
+        return list(found)[:5]
+
+    def _did_you_mean(self, s: Searcher, parsed, filter_q) -> str | None:
+        """A respelling of unknown words that finds entries as typed, or None."""
+        corrected, changed = [], False
+        for word in parsed.words:
+            low = word.lower()
+            fixes = self._corrections(s, low) if len(low) > 3 else []
+            best = fixes[0] if fixes else low
+            changed |= best != low
+            corrected.append(best)
+        if not changed:
+            return None
+        suggestion = " ".join(corrected)
+        better = query_mod.build(query_mod.parse(suggestion))
+        if better is None:
+            return None
+        found = s.search(better, limit=1, filter=filter_q)
+        return suggestion if found.scored_length() > 0 else None
+
+    @staticmethod
+    def _known(s: Searcher, word: str) -> bool:
+        stems = query_mod.terms(word)
+        return bool(stems) and all(
+            any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems
+        )
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        with self._leased() as lease:
+            if lease.completer is None:  # a race builds it twice at worst; both are right
+                lease.completer = Completer.from_searcher(lease.searcher)
+            return lease.completer.complete(text, limit)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

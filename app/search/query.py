@@ -1,0 +1,129 @@
+"""Turn what a user types into a Whoosh query without exposing Whoosh's own syntax.
+
+Supported: plain words, "quoted phrases", -exclusions, category:x and tag:x filters.
+Anything else is read as words, so no input is an error and none is expensive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from app.search.schema import name_key, squashed, stem_analyzer
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 12
+PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+_analyzer = stem_analyzer()
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)  # raw content words, in order
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def parse(raw: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    for m in PART.finditer(raw[:MAX_QUERY_CHARS]):
+        neg, phrase, word = m.group(1), m.group(2), m.group(3)
+        if phrase is not None:
+            (parsed.excluded if neg else parsed.phrases).append(phrase)
+            continue
+        low = word.lower()
+        for prefix, bucket in (("category:", parsed.categories), ("tag:", parsed.tags)):
+            if low.startswith(prefix) and len(word) > len(prefix):
+                bucket.append(word[len(prefix):])
+                break
+        else:
+            if word.startswith("-") and len(word) > 1:
+                parsed.excluded.append(word[1:])
+            else:
+                parsed.words.append(word)
+    parsed.words = parsed.words[:MAX_WORDS]
+    return parsed
+
+
+def terms(text: str) -> list[str]:
+    return [t.text for t in _analyzer(text)]
+
+
+def max_typos(word: str) -> int:
+    # Meilisearch's rule: none up to 4 letters, one up to 8, two beyond.
+    n = len(word)
+    return 0 if n <= 4 else 1 if n <= 8 else 2
+
+
+Corrector = Callable[[str], list[str]]
+
+
+def _fields(stem: str, weight: float = 1.0) -> list[q.Query]:
+    return [
+        q.Term("title", stem, boost=3.0 * weight),
+        q.Term("aliases", stem, boost=2.5 * weight),
+        q.Term("body", stem, boost=weight),
+    ]
+
+
+def _word_clause(word: str, is_last: bool, correct: Corrector | None) -> q.Query | None:
+    stems = terms(word)
+    if not stems:
+        return None
+    # Corrections are whole real words (not stems), so `tensr` finds `tensor`; they
+    # score well below exact terms so an exact match always ranks first.
+    fixes = [t for fix in (correct(word) if correct else []) for t in terms(fix)]
+    per_stem = []
+    for i, stem in enumerate(stems):
+        options = _fields(stem)
+        if is_last and i == len(stems) - 1 and len(stem) >= 2:
+            options += [q.Prefix(f, stem, boost=0.5) for f in ("title", "aliases")]
+        per_stem.append(q.Or(options))
+    clause = per_stem[0] if len(per_stem) == 1 else q.And(per_stem)
+    if fixes:
+        clause = q.Or([clause, *[o for t in dict.fromkeys(fixes) for o in _fields(t, 0.3)]])
+    return clause
+
+
+def _phrase(text: str) -> q.Query | None:
+    words = terms(text)
+    if not words:
+        return None
+    if len(words) == 1:
+        return q.Or([q.Term(f, words[0]) for f in ("title", "aliases", "body")])
+    return q.Or([q.Phrase(f, words) for f in ("title", "aliases", "body")])
+
+
+def build(
+    parsed: ParsedQuery, require_all: bool = True, correct: Corrector | None = None
+) -> q.Query | None:
+    """The scoring query; None when nothing searchable remains (only stop words, say)."""
+    clauses = [
+        c
+        for i, w in enumerate(parsed.words)
+        if (c := _word_clause(w, i == len(parsed.words) - 1, correct)) is not None
+    ]
+    required = [p for p in (_phrase(t) for t in parsed.phrases) if p is not None]
+    if not clauses and not required:
+        return None
+    words_query: q.Query | None = None
+    if clauses:
+        words_query = (q.And if require_all else q.Or)(clauses) if len(clauses) > 1 else clauses[0]
+    main = q.And([c for c in [words_query, *required] if c is not None])
+    if parsed.words:
+        exact = {name_key(parsed.text), squashed(parsed.text)} - {""}
+        main = q.Or([main, *[q.Term("exact", key, boost=40.0) for key in exact]])
+    excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
+    if excluded:
+        main = q.AndNot(main, q.Or(excluded))
+    return main

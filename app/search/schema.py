@@ -1,0 +1,48 @@
+"""Index schema and analyzers; an exact-name field lets `RNN` or `k means` win outright."""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import STOP_WORDS
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+# Split on underscores and hyphens too, so `predict_proba` and `k-means` index as words,
+# and never keep `*` from Markdown emphasis (the default tokenizer's trap).
+TOKEN = r"[^\W_]+(?:\.[^\W_]+)*"
+
+# Question words drown the content words of "what is a tensor" unless they are stopped.
+QUESTION_WORDS = frozenset(
+    {"what", "whats", "how", "why", "which", "who", "does", "do", "did", "explain",
+     "define", "definition", "meaning", "mean", "means", "difference", "between",
+     "vs", "versus", "use", "using", "used", "i", "my", "should", "would", "there"}
+)
+STOP = frozenset(STOP_WORDS) | QUESTION_WORDS
+
+
+def stem_analyzer(stop: frozenset[str] = STOP):
+    return RegexTokenizer(TOKEN) | LowercaseFilter() | StopFilter(stoplist=stop, minsize=1) | StemFilter()
+
+
+def name_key(text: str) -> str:
+    """`K-Means`, `k means` and `k_means` share one key; see also `squashed`."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def squashed(text: str) -> str:
+    return name_key(text).replace(" ", "")
+
+
+def make_schema() -> Schema:
+    analyzer = stem_analyzer()
+    return Schema(
+        slug=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=5.0, spelling=True),
+        aliases=TEXT(analyzer=analyzer, stored=True, field_boost=4.0, spelling=True),
+        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        category=ID(stored=True),
+        tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        exact=KEYWORD(commas=True, lowercase=True),
+        summary=STORED(),
+    )

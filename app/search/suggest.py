@@ -1,0 +1,106 @@
+"""Search-box completions from titles and aliases, held in memory per searcher.
+
+A sorted word list answers "which names have a word starting with ..." by bisection,
+so a keystroke costs a few dictionary look-ups rather than a scan of every entry.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from app.search.schema import name_key
+
+END = "\uffff"
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance of a and b is at most limit (small strings only)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
+
+
+def _typos(word: str) -> int:
+    return 0 if len(word) <= 3 else 1 if len(word) <= 8 else 2
+
+
+@dataclass
+class _Entry:
+    slug: str
+    title: str
+    category: str
+    names: list[str]  # name keys: title first, then aliases
+
+
+class Completer:
+    def __init__(self, entries: list[_Entry]):
+        self.entries = entries
+        pairs = {(w, i) for i, e in enumerate(entries) for n in e.names for w in n.split()}
+        self.words = sorted(pairs)
+        self.keys = [w for w, _ in self.words]
+
+    @classmethod
+    def from_searcher(cls, searcher) -> "Completer":
+        entries = []
+        for fields in searcher.all_stored_fields():
+            aliases = [a for a in (fields.get("aliases") or "").split(" | ") if a]
+            names = [k for k in (name_key(n) for n in [fields["title"], *aliases]) if k]
+            entries.append(_Entry(fields["slug"], fields["title"], fields["category"], names))
+        entries.sort(key=lambda e: e.title.casefold())
+        return cls(entries)
+
+    def _prefixed(self, word: str) -> set[int]:
+        lo = bisect_left(self.keys, word)
+        hi = bisect_left(self.keys, word + END)
+        return {i for _, i in self.words[lo:hi]}
+
+    def _fuzzy(self, word: str) -> set[int]:
+        limit = _typos(word)
+        if not limit:
+            return set()
+        lo = bisect_left(self.keys, word[0])
+        hi = bisect_left(self.keys, word[0] + END)
+        found = set()
+        for key, i in self.words[lo:hi]:
+            if i in found:
+                continue
+            # Compare with the key's start: a typo in a prefix still completes.
+            if any(_within(word, key[:n], limit) for n in {len(word) - 1, len(word), len(word) + 1}):
+                found.add(i)
+        return found
+
+    def complete(self, text: str, limit: int = 8) -> list:
+        from app.search.index import Suggestion
+
+        query = name_key(text)
+        words = query.split()
+        if not words or not self.entries:
+            return []
+        matched: set[int] | None = None
+        fuzzy_used = False
+        for word in words:
+            hits = self._prefixed(word)
+            if not hits:
+                hits, fuzzy_used = self._fuzzy(word), True
+            matched = hits if matched is None else matched & hits
+            if not matched:
+                return []
+
+        def rank(i: int):
+            e = self.entries[i]
+            starts = min(
+                (0 if n == query else 1 if n.startswith(query) else 2, j) for j, n in enumerate(e.names)
+            )
+            return (fuzzy_used, starts[0], starts[1] > 0, len(e.title), e.title.casefold())
+
+        best = sorted(matched, key=rank)[:limit]
+        return [Suggestion(self.entries[i].slug, self.entries[i].title, self.entries[i].category) for i in best]

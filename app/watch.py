@@ -1,0 +1,40 @@
+"""Rebuild when content changes, so an edit shows up without a restart."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from watchfiles import watch
+
+from app.builder import Builder
+
+log = logging.getLogger(__name__)
+
+
+class Watcher:
+    def __init__(self, builder: Builder):
+        self.builder = builder
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="glossa-watch", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+
+    def _run(self) -> None:
+        content = self.builder.settings.content_dir
+        content.mkdir(parents=True, exist_ok=True)
+        # Short debounce: an editor's save arrives as a burst of events within ~50 ms.
+        for changes in watch(content, stop_event=self.stop_event, debounce=200, step=50,
+                             rust_timeout=500, yield_on_timeout=False):
+            if not any(p.endswith((".md", ".yml")) for _, p in changes):
+                continue
+            try:
+                report = self.builder.build()
+                log.info("content changed: %s", report.summary())
+            except Exception:  # noqa: BLE001 - a bad edit must not stop watching
+                log.exception("rebuild after a content change failed")

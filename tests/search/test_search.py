@@ -1,0 +1,72 @@
+import pytest
+
+from app.builder import Builder
+from app.search import SearchIndex
+from app.store import create_tables, make_engine
+
+
+@pytest.fixture
+def index(settings):
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    create_tables(engine)
+    idx = SearchIndex(settings.index_dir)
+    Builder(settings, engine, idx).build()
+    return idx
+
+
+def slugs(results):
+    return [h.slug for h in results.hits]
+
+
+def test_title_match_outranks_body_mention(index):
+    # "tensors" appears in two bodies; none has it in the title, so both are found.
+    assert set(slugs(index.search("tensors"))) == {"recurrent-neural-network", "feature-scaling"}
+    # "k-means" is a title in one entry and a body mention in others.
+    assert slugs(index.search("k-means"))[0] == "k-means"
+
+
+def test_aliases_and_spelling_variants(index):
+    for q in ("RNN", "rnn", "backprop", "kmeans", "k means", "WCSS"):
+        assert slugs(index.search(q))[0] in {"recurrent-neural-network", "backpropagation", "k-means", "inertia"}, q
+    assert slugs(index.search("kmeans"))[0] == "k-means"
+
+
+def test_stemming_typos_and_prefix(index):
+    assert slugs(index.search("clusters"))[0] in {"k-means", "hierarchical-clustering"}
+    assert slugs(index.search("backpropagaton"))[0] == "backpropagation"
+    assert slugs(index.search("hierarch"))[0] == "hierarchical-clustering"
+
+
+def test_filters_phrases_and_exclusions(index):
+    assert set(slugs(index.search("clustering", categories=["deep-learning"]))) == set()
+    assert slugs(index.search("category:deep-learning sequence")) == ["recurrent-neural-network"]
+    assert slugs(index.search("tag:metric")) == ["inertia"]
+    assert slugs(index.search('"hidden state"')) == ["recurrent-neural-network"]
+    assert "k-means" not in slugs(index.search("clustering -centroids"))
+
+
+def test_snippets_highlight_and_escape(index):
+    hit = index.search("centroid").hits[0]
+    assert "<mark" in hit.snippet and "centroid" in hit.snippet.lower()
+
+
+def test_facets_and_suggestion(index):
+    found = index.search("clustering")
+    assert found.facets.get("clustering", 0) >= 2
+    assert found.total == sum(found.facets.values())
+    assert index.search("clusterng centroyds").suggestion is not None
+
+
+@pytest.mark.parametrize("q", ['"', "AND OR", "*", "l*", "*a*", "title:", 'title:"x', "(", "🙂",
+                               "x" * 2000, "-", "category:", "tag:", "NOT", "a:b:c", "\x00"])
+def test_odd_input_never_raises(index, q):
+    index.search(q)
+
+
+def test_suggest_completes_titles_and_aliases(index):
+    assert [s.slug for s in index.suggest("rec")] == ["recurrent-neural-network"]
+    assert [s.slug for s in index.suggest("backpr")] == ["backpropagation"]
+    assert "k-means" in [s.slug for s in index.suggest("km")]
+    assert [s.slug for s in index.suggest("inertai")] == ["inertia"]
+    assert index.suggest("") == []

@@ -1,0 +1,44 @@
+import subprocess
+import sys
+
+from app.cli import main
+
+
+def test_build_prints_summary(settings, capsys):
+    code = main(["build", "--content", str(settings.content_dir), "--data", str(settings.data_dir)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "6 entries, 3 categories" in out and "0 unresolved links" in out
+
+
+def test_check_is_clean_on_good_content(content_dir, capsys):
+    assert main(["check", "--content", str(content_dir)]) == 0
+
+
+def test_check_reports_path_line_problem_and_fails(content_dir, capsys):
+    (content_dir / "clustering/broken.md").write_text("---\ntitle: ok\ntags: [x\n---\n")
+    (content_dir / "clustering/dangling.md").write_text("---\ntitle: Dangling\n---\n\nSee [[Nowhere]].\n")
+    (content_dir / "misc").mkdir()
+    (content_dir / "misc/twin.md").write_text("---\ntitle: Twin\naliases: [RNN]\n---\n")
+    code = main(["check", "--content", str(content_dir)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "clustering/broken.md:3: malformed front matter" in out
+    assert "clustering/dangling.md:5: unresolved link [[Nowhere]]" in out
+    assert "misc/twin.md:2: alias 'RNN' is already used by deep-learning/" in out
+    # check writes nothing
+    assert not (content_dir.parent / "data").exists()
+
+
+def test_python_dash_m_app_runs():
+    r = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "build" in r.stdout and "serve" in r.stdout and "check" in r.stdout
+
+
+def test_environment_variables_and_flags(monkeypatch, tmp_path, content_dir, capsys):
+    monkeypatch.setenv("GLOSSA_CONTENT_DIR", str(content_dir))
+    monkeypatch.setenv("GLOSSA_DATA_DIR", str(tmp_path / "from-env"))
+    assert main(["build"]) == 0
+    assert (tmp_path / "from-env" / "glossa.db").exists()
+    assert main(["build", "--data", str(tmp_path / "from-flag")]) == 0
+    assert (tmp_path / "from-flag" / "glossa.db").exists()
