@@ -80,7 +80,8 @@ class Builder:
                 self.index.reset()
             self._write_store(compiled, full)
             self.index.update(
-                (compiled.docs[s] for s in sorted(compiled.rendered)), deleted=compiled.removed
+                (compiled.docs[s] for s in sorted(compiled.rendered)), deleted=compiled.removed,
+                fresh=full,
             )
             self.index.was_rebuilt = False
             self.marker.unlink(missing_ok=True)

@@ -12,10 +12,11 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import __version__, api, web
+from app import __version__, api, sitefiles, web
 from app.builder import Builder
 from app.config import Settings, get_settings
 from app.queries import Glossary
+from app.security import SecurityHeaders
 from app.search import SearchIndex
 from app.store import create_tables, make_engine
 
@@ -52,12 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A study-notes knowledge base: entries, categories, tags and search as JSON.",
         lifespan=lifespan,
+        docs_url=None,  # served by web.py from static/vendor: no outside origin at run time
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.settings = settings
     app.state.builder = builder
     app.state.glossary = Glossary(engine, index)
     app.include_router(api.router)
     app.include_router(web.router)
+    app.include_router(sitefiles.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def wants_json(request: Request) -> bool:

@@ -197,6 +197,31 @@ class Glossary:
             entries = {e.slug: e for e in s.execute(select(store.Entry).where(store.Entry.slug.in_(slugs))).scalars()}
         return [_item(entries[x]) for x in slugs if x in entries]
 
+    def recent(self, limit: int | None = 30) -> list[tuple[EntryItem, object]]:
+        """Entries with their update time, most recently changed first."""
+        with self._session() as s:
+            stmt = select(store.Entry).order_by(store.Entry.updated.desc(), store.Entry.slug)
+            rows = s.execute(stmt.limit(limit) if limit else stmt).scalars()
+            return [(_item(e), e.updated) for e in rows]
+
+    def graph(self) -> dict:
+        """Every entry as a node and every resolved link as an edge, for the graph view."""
+        with self._session() as s:
+            nodes = [
+                {"slug": r[0], "title": r[1], "category": r[2]}
+                for r in s.execute(select(store.Entry.slug, store.Entry.title, store.Entry.category_slug)
+                                   .order_by(store.Entry.slug))
+            ]
+            links = [
+                {"source": r[0], "target": r[1]}
+                for r in s.execute(
+                    select(store.Link.source, store.Link.target)
+                    .where(store.Link.target.is_not(None), store.Link.source != store.Link.target)
+                    .distinct().order_by(store.Link.source, store.Link.target)
+                )
+            ]
+        return {"nodes": nodes, "links": links}
+
     def status(self) -> Status:
         with self._session() as s:
             count = lambda stmt: s.execute(stmt).scalar_one()  # noqa: E731

@@ -118,3 +118,8 @@ def search(
          "pages": min(pages, 100), "url": url, "categories": g.categories()},
         json_url="/api/search?" + urlencode({**params, "page": page_no}),
     )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    return page(request, "docs.html", {}, json_url="/openapi.json")

@@ -25,7 +25,8 @@ def category_name(folder: str) -> str:
     return words[:1].upper() + words[1:] if words else "General"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: front matter of 10,000 files parses in a fraction of the time.
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
 
 

@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh import sorting
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
 from app.search import query as query_mod
@@ -21,6 +22,20 @@ from app.search.schema import make_schema, name_key, squashed
 from app.search.suggest import Completer
 
 log = logging.getLogger(__name__)
+
+
+def _cached_reader(self, fieldname, column):
+    # whoosh-reloaded 2.7.5 caches only columns that exist, so every posting of a field
+    # without lengths (ID, KEYWORD) costs a stat() while writing: half a full build's time.
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_reader
 
 MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
 
@@ -127,16 +142,20 @@ class SearchIndex:
                     lease.searcher.close()
 
     # -- writing -------------------------------------------------------------------
-    def update(self, docs: Iterable, deleted: Iterable[str] = ()) -> None:
-        """docs have slug, title, aliases, category_slug, tags, text, summary."""
+    def update(self, docs: Iterable, deleted: Iterable[str] = (), fresh: bool = False) -> None:
+        """docs have slug, title, aliases, category_slug, tags, text, summary.
+
+        fresh: the index was just emptied, so documents are added without looking for old ones.
+        """
         writer = self.ix.writer(timeout=30.0)
+        add = writer.add_document if fresh else writer.update_document
         try:
             for slug in deleted:
                 writer.delete_by_term("slug", slug)
             for doc in docs:
                 names = [doc.title, *doc.aliases, doc.slug]
                 exact = {k for n in names for k in (name_key(n), squashed(n)) if k}
-                writer.update_document(
+                add(
                     slug=doc.slug,
                     title=doc.title,
                     aliases=" | ".join(doc.aliases),
