@@ -126,7 +126,10 @@ def parse(
         try:
             meta = yaml.load(fm_text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
         except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+            mark = getattr(err, "problem_mark", None)
+            context = getattr(err, "context_mark", None)
+            if context is not None and (mark is None or mark.line >= fm_text.count("\n") + 1):
+                mark = context  # an error found only at the end points back to where it began
             line = mark.line + 2 if mark else 1
             reason = getattr(err, "problem", None) or str(err).splitlines()[0]
             return None, [Problem(source.path, line, f"malformed front matter: {reason}")]
