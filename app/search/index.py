@@ -13,12 +13,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh import sorting
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
 from app.search import query as query_mod
-from app.search.schema import make_schema, name_key, squashed
+from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
+from app.search.snippets import snippet
+from app.search.spelling import Speller
 from app.search.suggest import Completer
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class _Lease:
         self.users = 0
         self.retired = False
         self.completer: Completer | None = None
+        self.speller: Speller | None = None
 
 
 class SearchIndex:
@@ -85,7 +87,11 @@ class SearchIndex:
 
     # -- lifecycle ---------------------------------------------------------------
     def _open_or_create(self):
-        if whoosh_index.exists_in(str(self.path)):
+        version = self.path / "GLOSSA_SCHEMA"
+        current = version.exists() and version.read_text().strip() == SCHEMA_VERSION
+        if not current and whoosh_index.exists_in(str(self.path)):
+            log.warning("search index at %s has an older schema; rebuilding it", self.path)
+        elif whoosh_index.exists_in(str(self.path)):
             try:
                 ix = whoosh_index.open_dir(str(self.path))
                 with ix.searcher() as s:  # a truncated segment fails here, not at open
@@ -100,7 +106,9 @@ class SearchIndex:
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
-        return whoosh_index.create_in(str(self.path), make_schema())
+        ix = whoosh_index.create_in(str(self.path), make_schema())
+        (self.path / "GLOSSA_SCHEMA").write_text(SCHEMA_VERSION)
+        return ix
 
     def reset(self) -> None:
         """Empty the index (for a full rebuild)."""
@@ -190,70 +198,70 @@ class SearchIndex:
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
-        with self.searcher() as s:
-            correct = lambda word: self._corrections(s, word)  # noqa: E731
-            query = query_mod.build(parsed, correct=correct)
+        with self._leased() as lease:
+            s = lease.searcher
+            fixes: dict[str, list[str]] = {}
+
+            def correct(word: str) -> list[str]:
+                if word not in fixes:
+                    fixes[word] = self._corrections(lease, word)
+                return fixes[word]
+
+            completer = self._helpers(lease)[0]
+            complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
+            query = query_mod.build(parsed, correct=correct, complete=complete)
             if query is None:
                 if not filters:
                     return SearchResults(0, [])
                 query = q.Every()
-            results = self._run(s, query, filter_q, page, limit)
+            marks = [t for w in parsed.words for t in query_mod.terms(w)]
+            marks += [t for w in parsed.words for f in correct(w) for t in query_mod.terms(f)]
+            marks += [t for p in parsed.phrases for t in query_mod.terms(p)]
+            results = self._run(s, query, filter_q, page, limit, marks)
             if results.total == 0 and len(parsed.words) > 1:
-                loose = query_mod.build(parsed, require_all=False, correct=correct)
+                loose = query_mod.build(parsed, require_all=False, correct=correct, complete=complete)
                 if loose is not None:
-                    results = self._run(s, loose, filter_q, page, limit)
-            if parsed.words:
-                results.suggestion = self._did_you_mean(s, parsed, filter_q)
+                    results = self._run(s, loose, filter_q, page, limit, marks)
+            if any(fixes.values()):
+                results.suggestion = self._did_you_mean(s, parsed, filter_q, correct)
         return results
 
-    def _run(self, s: Searcher, query, filter_q, page: int, limit: int) -> SearchResults:
+    def _run(self, s: Searcher, query, filter_q, page: int, limit: int, marks: list[str]) -> SearchResults:
         facet = sorting.FieldFacet("category")
         found = s.search(
             query, limit=page * limit, filter=filter_q, groupedby={"category": facet},
-            maptype=sorting.Count, terms=True,
+            maptype=sorting.Count,
         )
         facets = dict(found.groups("category"))
-        found.fragmenter = ContextFragmenter(maxchars=220, surround=60)
-        found.formatter = HtmlFormatter(tagname="mark", between=" … ")
         hits = []
         for hit in found[(page - 1) * limit : page * limit]:
-            snippet = hit.highlights("body", top=2) or hit.highlights("title")
+            fields = hit.fields()
             hits.append(
                 Hit(
-                    slug=hit["slug"],
-                    title=hit["title"],
-                    category=hit["category"],
-                    summary=hit.get("summary", ""),
-                    snippet=snippet or _escape(hit.get("summary", "")),
+                    slug=fields["slug"],
+                    title=fields["title"],
+                    category=fields["category"],
+                    summary=fields.get("summary", ""),
+                    snippet=snippet(fields.get("body", ""), marks) or snippet(fields.get("summary", ""), []),
                     score=round(float(hit.score or 0.0), 4),
                 )
             )
         return SearchResults(total=sum(facets.values()), hits=hits, facets=facets)
 
-    def _corrections(self, s: Searcher, word: str) -> list[str]:
+    def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""
         low = word.lower()
         budget = query_mod.max_typos(low)
-        if not budget or self._known(s, low):
+        if not budget or self._known(lease.searcher, low):
             return []
-        found: dict[str, None] = {}
-        for fname in ("title", "aliases", "body"):
-            for fix in s.suggest(fname, low, limit=3, maxdist=budget, prefix=1):
-                found.setdefault(fix)
-        return list(found)[:5]
+        return self._helpers(lease, speller=True)[1].correct(low, budget)
 
-    def _did_you_mean(self, s: Searcher, parsed, filter_q) -> str | None:
+    def _did_you_mean(self, s: Searcher, parsed, filter_q, correct) -> str | None:
         """A respelling of unknown words that finds entries as typed, or None."""
-        corrected, changed = [], False
-        for word in parsed.words:
-            low = word.lower()
-            fixes = self._corrections(s, low) if len(low) > 3 else []
-            best = fixes[0] if fixes else low
-            changed |= best != low
-            corrected.append(best)
-        if not changed:
-            return None
+        corrected = [(correct(w) or [w.lower()])[0] for w in parsed.words]
         suggestion = " ".join(corrected)
+        if suggestion == " ".join(w.lower() for w in parsed.words):
+            return None
         better = query_mod.build(query_mod.parse(suggestion))
         if better is None:
             return None
@@ -267,12 +275,20 @@ class SearchIndex:
             any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems
         )
 
+    def _helpers(self, lease: _Lease, speller: bool = False) -> tuple[Completer, Speller | None]:
+        # Built on first use per searcher; a race builds them twice at worst, both right.
+        if lease.completer is None:
+            lease.completer = Completer.from_searcher(lease.searcher)
+        if speller and lease.speller is None:
+            reader = lease.searcher.reader()
+            lease.speller = Speller(
+                lease.completer.vocabulary(),
+                (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("spell_body")),
+            )
+        return lease.completer, lease.speller
+
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         with self._leased() as lease:
             if lease.completer is None:  # a race builds it twice at worst; both are right
                 lease.completer = Completer.from_searcher(lease.searcher)
             return lease.completer.complete(text, limit)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from app.search.schema import name_key, squashed, stem_analyzer
+from app.search.schema import STOP, name_key, squashed, stem_analyzer
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
@@ -76,7 +76,9 @@ def _fields(stem: str, weight: float = 1.0) -> list[q.Query]:
     ]
 
 
-def _word_clause(word: str, is_last: bool, correct: Corrector | None) -> q.Query | None:
+def _word_clause(
+    word: str, is_last: bool, correct: Corrector | None, complete: Corrector | None
+) -> q.Query | None:
     stems = terms(word)
     if not stems:
         return None
@@ -86,8 +88,11 @@ def _word_clause(word: str, is_last: bool, correct: Corrector | None) -> q.Query
     per_stem = []
     for i, stem in enumerate(stems):
         options = _fields(stem)
-        if is_last and i == len(stems) - 1 and len(stem) >= 2:
-            options += [q.Prefix(f, stem, boost=0.5) for f in ("title", "aliases")]
+        if is_last and i == len(stems) - 1 and complete is not None:
+            # Search-as-you-type: the last word also stands for the few title and alias
+            # words it begins (a bounded list, unlike Whoosh's Prefix, which reads them all).
+            longer = {t for w in complete(word) for t in terms(w)} - {stem}
+            options += [q.Term(f, t, boost=0.5) for t in sorted(longer) for f in ("title", "aliases")]
         per_stem.append(q.Or(options))
     clause = per_stem[0] if len(per_stem) == 1 else q.And(per_stem)
     if fixes:
@@ -105,13 +110,21 @@ def _phrase(text: str) -> q.Query | None:
 
 
 def build(
-    parsed: ParsedQuery, require_all: bool = True, correct: Corrector | None = None
+    parsed: ParsedQuery,
+    require_all: bool = True,
+    correct: Corrector | None = None,
+    complete: Corrector | None = None,
 ) -> q.Query | None:
-    """The scoring query; None when nothing searchable remains (only stop words, say)."""
+    """The scoring query; None when nothing searchable remains (only stop words, say).
+
+    correct(word) gives respellings of an unknown word; complete(word) the title and
+    alias words that begin with it.
+    """
+    last = len(parsed.words) - 1
     clauses = [
         c
         for i, w in enumerate(parsed.words)
-        if (c := _word_clause(w, i == len(parsed.words) - 1, correct)) is not None
+        if (c := _word_clause(w, i == last, correct, complete)) is not None
     ]
     required = [p for p in (_phrase(t) for t in parsed.phrases) if p is not None]
     if not clauses and not required:
@@ -121,7 +134,9 @@ def build(
         words_query = (q.And if require_all else q.Or)(clauses) if len(clauses) > 1 else clauses[0]
     main = q.And([c for c in [words_query, *required] if c is not None])
     if parsed.words:
-        exact = {name_key(parsed.text), squashed(parsed.text)} - {""}
+        # The whole query as a name, also without its stop words ("what is a tensor").
+        content = " ".join(w for w in parsed.words if w.lower() not in STOP)
+        exact = {name_key(parsed.text), squashed(parsed.text), name_key(content), squashed(content)} - {""}
         main = q.Or([main, *[q.Term("exact", key, boost=40.0) for key in exact]])
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
     if excluded:

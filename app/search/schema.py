@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
@@ -21,8 +21,30 @@ QUESTION_WORDS = frozenset(
 STOP = frozenset(STOP_WORDS) | QUESTION_WORDS
 
 
+# British spellings folded to American ones, on index and query alike, so `normalisation`
+# finds `normalization`. Being applied to both sides, an odd rewrite is harmless.
+_SPELLING = [
+    (re.compile(r"isation"), "ization"),
+    (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})yse(d|s)?$"), r"yze\1"),
+    (re.compile(r"(?<=[a-z]{3})our(s|ed|ing)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{3})tre(s)?$"), r"ter\1"),
+]
+
+
+class SpellingFilter(Filter):
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            for pattern, repl in _SPELLING:
+                text = pattern.sub(repl, text)
+            t.text = text
+            yield t
+
+
 def stem_analyzer(stop: frozenset[str] = STOP):
-    return RegexTokenizer(TOKEN) | LowercaseFilter() | StopFilter(stoplist=stop, minsize=1) | StemFilter()
+    return (RegexTokenizer(TOKEN) | LowercaseFilter() | StopFilter(stoplist=stop, minsize=1)
+            | SpellingFilter() | StemFilter())
 
 
 def name_key(text: str) -> str:
@@ -32,6 +54,10 @@ def name_key(text: str) -> str:
 
 def squashed(text: str) -> str:
     return name_key(text).replace(" ", "")
+
+
+# Bump when the schema or analyzers change: an index of another version is rebuilt.
+SCHEMA_VERSION = "2"
 
 
 def make_schema() -> Schema:

@@ -58,6 +58,18 @@ class Completer:
         entries.sort(key=lambda e: e.title.casefold())
         return cls(entries)
 
+    def vocabulary(self) -> set[str]:
+        return set(self.keys)
+
+    def words_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to limit distinct title/alias words that start with prefix (shortest first)."""
+        if len(prefix) < 2:
+            return []
+        lo = bisect_left(self.keys, prefix)
+        hi = bisect_left(self.keys, prefix + END)
+        distinct = sorted(set(self.keys[lo:hi]), key=lambda w: (len(w), w))
+        return distinct[:limit]
+
     def _prefixed(self, word: str) -> set[int]:
         lo = bisect_left(self.keys, word)
         hi = bisect_left(self.keys, word + END)

@@ -1,0 +1,181 @@
+"""Search benchmark: Glossa (Whoosh) against SQLite FTS5 on the same synthetic corpus.
+
+usage: python bench/search_bench.py [--sizes 1000 10000] [--large] [--queries 300] [--no-http]
+Prints build time, one-file update time, index size, search and suggest latency (median and
+p95, warm, top 10 with snippets) and HTTP latency through uvicorn, with ratios to FTS5
+measured in the same run. Figures, not assertions: this machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.builder import Builder  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.search import SearchIndex  # noqa: E402
+from app.store import create_tables, make_engine  # noqa: E402
+from bench.corpus import generate, queries  # noqa: E402
+from bench.fts_baseline import FtsBaseline  # noqa: E402
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# -- HTTP -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_latency(content: Path, data: Path, qs: list[str]) -> dict[str, tuple[float, float]]:
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--content", str(content), "--data", str(data),
+         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                try:
+                    if client.get("/api/status").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            for q in qs[:20]:  # warm up
+                client.get("/api/search", params={"q": q})
+            search = timed(lambda q: client.get("/api/search", params={"q": q}).raise_for_status(), qs)
+            prefixes = [q.split()[0][:4] for q in qs]
+            suggest = timed(lambda q: client.get("/api/suggest", params={"q": q}).raise_for_status(), prefixes)
+        return {"search": percentiles(search), "suggest": percentiles(suggest)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# -- one size ---------------------------------------------------------------------------
+def run(n: int, n_queries: int, http: bool) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"glossa-bench-{n}-"))
+    try:
+        content = work / "content"
+        entries = generate(content, n)
+        qs = queries(entries, n_queries)
+        settings = Settings(content_dir=content, data_dir=work / "data")
+        settings.data_dir.mkdir(parents=True)
+        engine = make_engine(settings.db_url)
+        create_tables(engine)
+        index = SearchIndex(settings.index_dir)
+        builder = Builder(settings, engine, index)
+
+        t = time.perf_counter()
+        builder.build()
+        glossa_build = time.perf_counter() - t
+
+        t = time.perf_counter()
+        fts = FtsBaseline(((e["slug"], e["title"], e["alias"], e["body"]) for e in entries),
+                          str(work / "fts.db"))
+        fts_build_s = time.perf_counter() - t
+
+        # One edited file, until it is searchable.
+        target = entries[n // 2]["path"]
+        target.write_text(target.read_text() + "\nZyzzogeton appears here.\n")
+        t = time.perf_counter()
+        builder.build()
+        found = index.search("zyzzogeton").total
+        update_s = time.perf_counter() - t
+        assert found == 1, "edited file not searchable"
+
+        for q in qs[:20]:  # warm both
+            index.search(q)
+            fts.search(q)
+        g_search = percentiles(timed(lambda q: index.search(q, limit=10), qs))
+        f_search = percentiles(timed(lambda q: fts.search(q), qs))
+        prefixes = [q.split()[0][:4] for q in qs]
+        index.suggest("warm")
+        g_suggest = percentiles(timed(lambda q: index.suggest(q, 8), prefixes))
+        f_suggest = percentiles(timed(lambda q: fts.suggest(q), prefixes))
+        result = {
+            "n": n, "glossa_build": glossa_build, "fts_build": fts_build_s, "update": update_s,
+            "index_mb": folder_size(settings.index_dir) / 1e6,
+            "db_mb": (settings.data_dir / "glossa.db").stat().st_size / 1e6,
+            "fts_mb": (work / "fts.db").stat().st_size / 1e6,
+            "g_search": g_search, "f_search": f_search, "g_suggest": g_suggest, "f_suggest": f_suggest,
+        }
+        index.close()
+        engine.dispose()
+        fts.close()
+        if http:
+            result["http"] = http_latency(content, settings.data_dir, qs[:200])
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(r: dict) -> None:
+    n = r["n"]
+    print(f"\n## {n:,} entries")
+    print("| measure | Glossa | SQLite FTS5 | ratio |")
+    print("|---|---|---|---|")
+    print(f"| full build | {r['glossa_build']:.2f} s | {r['fts_build']:.2f} s | {r['glossa_build'] / r['fts_build']:.0f}× |")
+    print(f"| one edited file searchable | {r['update'] * 1000:.0f} ms | | |")
+    print(f"| index size | {r['index_mb']:.1f} MB (+ {r['db_mb']:.1f} MB store) | {r['fts_mb']:.1f} MB | |")
+    for label, g, f in (("search median", r["g_search"][0], r["f_search"][0]),
+                        ("search p95", r["g_search"][1], r["f_search"][1]),
+                        ("suggest median", r["g_suggest"][0], r["f_suggest"][0]),
+                        ("suggest p95", r["g_suggest"][1], r["f_suggest"][1])):
+        print(f"| {label} | {g:.2f} ms | {f:.2f} ms | {g / f:.1f}× |")
+    if "http" in r:
+        h = r["http"]
+        print(f"| HTTP /api/search median / p95 | {h['search'][0]:.1f} / {h['search'][1]:.1f} ms | | |")
+        print(f"| HTTP /api/suggest median / p95 | {h['suggest'][0]:.1f} / {h['suggest'][1]:.1f} ms | | |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--large", action="store_true", help="also 50,000 entries")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    sizes = args.sizes + ([50000] if args.large else [])
+    print(f"# Glossa search benchmark ({args.queries} queries, warm, top 10 with snippets)")
+    for n in sizes:
+        report(run(n, args.queries, not args.no_http))
+
+
+if __name__ == "__main__":
+    main()
