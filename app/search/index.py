@@ -283,7 +283,9 @@ class SearchIndex:
             reader = lease.searcher.reader()
             lease.speller = Speller(
                 lease.completer.vocabulary(),
-                (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("spell_body")),
+                # Body stems, not words: a correction is stemmed before use anyway, and keeping
+                # unstemmed words would mean analysing every body twice at build time.
+                (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("body")),
             )
         return lease.completer, lease.speller
 

@@ -19,6 +19,7 @@ MAX_WORDS = 12
 PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 _analyzer = stem_analyzer()
+_unstopped = stem_analyzer(stop=frozenset())
 
 
 @dataclass
@@ -55,8 +56,8 @@ def parse(raw: str) -> ParsedQuery:
     return parsed
 
 
-def terms(text: str) -> list[str]:
-    return [t.text for t in _analyzer(text)]
+def terms(text: str, stop: bool = True) -> list[str]:
+    return [t.text for t in (_analyzer if stop else _unstopped)(text)]
 
 
 def max_typos(word: str) -> int:
@@ -77,9 +78,10 @@ def _fields(stem: str, weight: float = 1.0) -> list[q.Query]:
 
 
 def _word_clause(
-    word: str, is_last: bool, correct: Corrector | None, complete: Corrector | None
+    word: str, is_last: bool, correct: Corrector | None, complete: Corrector | None,
+    stop: bool = True,
 ) -> q.Query | None:
-    stems = terms(word)
+    stems = terms(word, stop)
     if not stems:
         return None
     # Corrections are whole real words (not stems), so `tensr` finds `tensor`; they
@@ -126,6 +128,13 @@ def build(
         for i, w in enumerate(parsed.words)
         if (c := _word_clause(w, i == last, correct, complete)) is not None
     ]
+    if not clauses and parsed.words:
+        # Only stop words ("mean", "what is"): then they are what the user is looking for.
+        clauses = [
+            c
+            for i, w in enumerate(parsed.words)
+            if (c := _word_clause(w, i == last, None, complete, stop=False)) is not None
+        ]
     required = [p for p in (_phrase(t) for t in parsed.phrases) if p is not None]
     if not clauses and not required:
         return None
@@ -137,7 +146,12 @@ def build(
         # The whole query as a name, also without its stop words ("what is a tensor").
         content = " ".join(w for w in parsed.words if w.lower() not in STOP)
         exact = {name_key(parsed.text), squashed(parsed.text), name_key(content), squashed(content)} - {""}
-        main = q.Or([main, *[q.Term("exact", key, boost=40.0) for key in exact]])
+        terms_ = [q.Term("exact", key, boost=40.0) for key in sorted(exact)]
+        if correct is not None:
+            respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
+            fixed = {name_key(respelled), squashed(respelled)} - exact - {""}
+            terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
+        main = q.Or([main, *terms_])
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
     if excluded:
         main = q.AndNot(main, q.Or(excluded))

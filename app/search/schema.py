@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis import STOP_WORDS
@@ -32,13 +33,17 @@ _SPELLING = [
 ]
 
 
+@lru_cache(maxsize=200_000)
+def fold_spelling(word: str) -> str:
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
 class SpellingFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
-            text = t.text
-            for pattern, repl in _SPELLING:
-                text = pattern.sub(repl, text)
-            t.text = text
+            t.text = fold_spelling(t.text)  # cached: words repeat (Zipf), regexes are slow
             yield t
 
 
@@ -57,16 +62,16 @@ def squashed(text: str) -> str:
 
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def make_schema() -> Schema:
     analyzer = stem_analyzer()
     return Schema(
         slug=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=5.0, spelling=True),
-        aliases=TEXT(analyzer=analyzer, stored=True, field_boost=4.0, spelling=True),
-        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=5.0),
+        aliases=TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
+        body=TEXT(analyzer=analyzer, stored=True),
         category=ID(stored=True),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         exact=KEYWORD(commas=True, lowercase=True),
