@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from app import store
 from app.config import Settings
-from app.pipeline.compile import Compiled, Known, compile_content
+from app.pipeline.compile import Compiled, compile_content, light
 from app.pipeline.links import link_key
 from app.pipeline.model import Document, Problem
 from app.search import SearchIndex
@@ -58,6 +58,9 @@ class Builder:
         self.index = index
         self.lock = threading.Lock()  # one build at a time per process
         self.marker = settings.data_dir / ".building"
+        # What the last build in this process left, so a watch-triggered rebuild need not
+        # read 10,000 rows back from the store: (path -> light Document, resolver).
+        self._memory: tuple[dict[str, Document], object] | None = None
 
     def build(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         with self.lock:
@@ -70,9 +73,16 @@ class Builder:
             if not full and self.index.doc_count() == 0 and self._entry_count() > 0:
                 log.warning("search index is empty but the store is not; rebuilding from content")
                 full = True
-            known = {} if full else self._known()
+            if full:
+                known, resolver = {}, None
+            elif self._memory is not None:
+                known, resolver = self._memory
+            else:
+                known, resolver = self._known(), None
+            self._memory = None  # until this build has written everything
             compiled = compile_content(
-                self.settings.content_dir, known, links_to=self._links_to, progress=progress
+                self.settings.content_dir, known, links_to=self._links_to, progress=progress,
+                old_resolver=resolver,
             )
             self.marker.parent.mkdir(parents=True, exist_ok=True)
             self.marker.write_text(datetime.now(timezone.utc).isoformat())
@@ -85,6 +95,10 @@ class Builder:
             )
             self.index.was_rebuilt = False
             self.marker.unlink(missing_ok=True)
+            self._memory = (
+                {d.path: light(d) if d.markdown else d for d in compiled.docs.values()},
+                compiled.resolver,
+            )
             report = self._report(compiled, full)
             report.seconds = time.perf_counter() - started
             log.info(report.summary())
@@ -95,20 +109,20 @@ class Builder:
         with store.session_scope(self.engine) as s:
             return s.execute(select(func.count()).select_from(store.Entry)).scalar_one()
 
-    def _known(self) -> dict[str, Known]:
+    def _known(self) -> dict[str, Document]:
         e = store.Entry
         cols = [e.slug, e.title, e.category, e.category_slug, e.tags, e.aliases, e.summary,
                 e.source_path, e.content_hash, e.file_size, e.file_mtime, e.updated]
         known = {}
         with store.session_scope(self.engine) as s:
             for row in s.execute(select(*cols)):
-                doc = Document(
+                known[row.source_path] = Document(
                     path=row.source_path, content_hash=row.content_hash, updated=row.updated,
+                    file_size=row.file_size, file_mtime=row.file_mtime,
                     slug=row.slug, title=row.title, category=row.category,
                     category_slug=row.category_slug, tags=list(row.tags),
                     aliases=list(row.aliases), summary=row.summary,
                 )
-                known[row.source_path] = Known(doc, row.file_size, row.file_mtime)
         return known
 
     def _links_to(self, keys: set[str]) -> set[str]:
@@ -165,18 +179,12 @@ class Builder:
         for chunk in _chunks(docs):
             entries, tags, aliases, links = [], [], [], []
             for d in chunk:
-                path = self.settings.content_dir / d.path
-                try:
-                    st = path.stat()
-                    size, mtime = st.st_size, st.st_mtime
-                except OSError:
-                    size, mtime = 0, 0.0
                 entries.append({
                     "slug": d.slug, "title": d.title, "category": d.category,
                     "category_slug": d.category_slug, "tags": d.tags, "aliases": d.aliases,
                     "summary": d.summary, "markdown": d.markdown, "html": d.html,
                     "text": d.text, "toc": d.toc, "source_path": d.path,
-                    "content_hash": d.content_hash, "file_size": size, "file_mtime": mtime,
+                    "content_hash": d.content_hash, "file_size": d.file_size, "file_mtime": d.file_mtime,
                     "updated": d.updated,
                 })
                 tags += [{"entry_slug": d.slug, "tag": t} for t in dict.fromkeys(d.tags)]

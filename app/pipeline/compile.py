@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.pipeline.links import Resolver, build_resolver, link_key
-from app.pipeline.load import Source, discover, read_category_meta, read_source
+from app.pipeline.load import discover, read_category_meta, read_source
 from app.pipeline.model import Document, Problem
 from app.pipeline.parse import parse, slugify
 from app.pipeline.render import make_markdown, render
@@ -22,13 +22,14 @@ from app.pipeline.render import make_markdown, render
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Known:
-    """What the store holds for one file, without its (large) text columns."""
-
-    doc: Document  # front-matter fields only
-    file_size: int
-    file_mtime: float
+def light(doc: Document) -> Document:
+    """A copy with front-matter fields only: what the next build needs to remember."""
+    return Document(
+        path=doc.path, content_hash=doc.content_hash, updated=doc.updated,
+        file_size=doc.file_size, file_mtime=doc.file_mtime, slug=doc.slug, title=doc.title,
+        category=doc.category, category_slug=doc.category_slug, tags=doc.tags,
+        aliases=doc.aliases, summary=doc.summary,
+    )
 
 
 @dataclass
@@ -50,11 +51,13 @@ def _names(doc: Document) -> set[str]:
 
 def compile_content(
     content_dir: Path,
-    known: dict[str, Known] | None = None,
+    known: dict[str, Document] | None = None,
     links_to: Callable[[set[str]], set[str]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    old_resolver: Resolver | None = None,
 ) -> Compiled:
-    """links_to(keys) -> slugs of stored entries with a link whose key is in keys."""
+    """known: path -> light Document of the last build; links_to(keys) -> slugs of stored
+    entries with a link whose key is in keys; old_resolver: the last build's, if kept."""
     started = time.perf_counter()
     known = known or {}
     folder_meta = read_category_meta(content_dir)
@@ -62,25 +65,19 @@ def compile_content(
     problems: list[Problem] = []
     parsed: dict[str, Document] = {}  # path -> freshly parsed doc
     carried: dict[str, Document] = {}  # path -> unchanged doc from the store
-    sources: dict[str, Source] = {}
 
-    for rel in discover(content_dir):
+    for rel, (size, mtime) in discover(content_dir).items():
         prior = known.get(rel)
-        if prior is not None:
-            try:
-                st = (content_dir / rel).stat()
-            except OSError:
-                continue
-            if st.st_size == prior.file_size and st.st_mtime == prior.file_mtime:
-                carried[rel] = prior.doc
-                continue
+        if prior is not None and size == prior.file_size and mtime == prior.file_mtime:
+            carried[rel] = prior
+            continue
         source = read_source(content_dir, rel)
         if source is None:
             continue
-        if prior is not None and source.content_hash == prior.doc.content_hash:
-            carried[rel] = prior.doc
+        if prior is not None and source.content_hash == prior.content_hash:
+            prior.file_size, prior.file_mtime = source.file_size, source.file_mtime
+            carried[rel] = prior
             continue
-        sources[rel] = source
         doc, found = parse(source, folder_names)
         problems.extend(found)
         if doc is not None:
@@ -104,11 +101,11 @@ def compile_content(
     problems.extend(link_problems)
 
     # Names whose owner may have changed: those of files added, edited or removed.
-    old_docs = {rel: k.doc for rel, k in known.items() if rel not in carried}
+    old_docs = {rel: d for rel, d in known.items() if rel not in carried}
     touched: set[str] = set()
     for d in [*old_docs.values(), *parsed.values()]:
         touched |= _names(d)
-    old = build_resolver(sorted((k.doc for k in known.values()), key=lambda d: d.path))[0]
+    old = old_resolver or build_resolver(sorted(known.values(), key=lambda d: d.path))[0]
     changed_keys = {k for k in touched if resolver.keys.get(k) != old.keys.get(k)}
     to_render = {d.slug for d in parsed.values() if docs.get(d.slug) is d}
     if changed_keys and links_to is not None:
@@ -129,7 +126,7 @@ def compile_content(
     t_render = time.perf_counter()
 
     live_paths = {d.path for d in docs.values()}
-    removed = {k.doc.slug for rel, k in known.items() if rel not in live_paths} - set(docs)
+    removed = {d.slug for rel, d in known.items() if rel not in live_paths} - set(docs)
     categories = {d.category_slug: d.category for d in ordered}
     descriptions = {}
     for folder, meta in folder_meta.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -13,6 +14,7 @@ from app.pipeline.model import Document, Problem
 WIKILINK = re.compile(r"\[\[([^\[\]\n|#]*)(?:#([^\[\]\n|]*))?(?:\|([^\[\]\n]*))?\]\]")
 
 
+@lru_cache(maxsize=200_000)  # every build asks again for the same 30,000 names
 def link_key(text: str) -> str:
     """`K-Means`, `k means` and `k_means` are one key; links should not fail on spelling."""
     return re.sub(r"[\s_\-]+", " ", text.casefold()).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,20 +17,38 @@ class Source:
     raw: bytes
     content_hash: str
     updated: datetime
+    file_size: int = 0
+    file_mtime: float = 0.0
 
 
-def discover(content_dir: Path) -> list[str]:
-    """Markdown files below content_dir, skipping hidden and underscore-prefixed names."""
+def discover(content_dir: Path) -> dict[str, tuple[int, float]]:
+    """Markdown files below content_dir with (size, mtime), skipping hidden and `_` names.
+
+    One scandir walk: its entries carry what stat() says, so a rebuild of 10,000 unchanged
+    files costs a directory listing, not 10,000 path objects.
+    """
+    found: dict[str, tuple[int, float]] = {}
     if not content_dir.is_dir():
-        return []
-    found = []
-    for path in content_dir.rglob("*.md"):
-        rel = path.relative_to(content_dir)
-        if any(part.startswith((".", "_")) for part in rel.parts):
+        return found
+    stack = [(str(content_dir), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
             continue
-        if path.is_file():
-            found.append(rel.as_posix())
-    return sorted(found)
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    st = entry.stat()
+                    found[prefix + entry.name] = (st.st_size, st.st_mtime)
+            except OSError:
+                continue  # vanished while we looked: an editor saving
+    return dict(sorted(found.items()))
 
 
 def read_source(content_dir: Path, rel: str) -> Source | None:
@@ -37,14 +56,16 @@ def read_source(content_dir: Path, rel: str) -> Source | None:
     path = content_dir / rel
     try:
         raw = path.read_bytes()
-        mtime = path.stat().st_mtime
+        st = path.stat()
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         return None
     return Source(
         path=rel,
         raw=raw,
         content_hash=hashlib.sha256(raw).hexdigest(),
-        updated=datetime.fromtimestamp(mtime, tz=timezone.utc),
+        updated=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+        file_size=st.st_size,
+        file_mtime=st.st_mtime,
     )
 
 

@@ -32,6 +32,8 @@ class Document:
     path: str  # relative to the content folder, POSIX separators
     content_hash: str
     updated: datetime
+    file_size: int = 0
+    file_mtime: float = 0.0
     # parse
     slug: str = ""
     title: str = ""

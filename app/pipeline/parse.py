@@ -172,6 +172,8 @@ def parse(
         path=source.path,
         content_hash=source.content_hash,
         updated=source.updated,
+        file_size=source.file_size,
+        file_mtime=source.file_mtime,
         slug=slug,
         title=title,
         category=category,

@@ -19,8 +19,7 @@ from whoosh.searching import Searcher
 from app.search import query as query_mod
 from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
 from app.search.snippets import snippet
-from app.search.spelling import Speller
-from app.search.suggest import Completer
+from app.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +72,6 @@ class _Lease:
         self.searcher = searcher
         self.users = 0
         self.retired = False
-        self.completer: Completer | None = None
-        self.speller: Speller | None = None
 
 
 class SearchIndex:
@@ -82,6 +79,7 @@ class SearchIndex:
         self.path = path
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
+        self.vocab = Vocabulary()
         self.was_rebuilt = False  # True when opening found no usable index
         self.ix = self._open_or_create()
 
@@ -115,6 +113,7 @@ class SearchIndex:
         with self._lock:
             self._retire()
             self.ix = self._create()
+            self.vocab = Vocabulary()
 
     def close(self) -> None:
         with self._lock:
@@ -155,6 +154,8 @@ class SearchIndex:
 
         fresh: the index was just emptied, so documents are added without looking for old ones.
         """
+        docs, deleted = list(docs), list(deleted)
+        before = self.ix.latest_generation()
         writer = self.ix.writer(timeout=30.0)
         add = writer.add_document if fresh else writer.update_document
         try:
@@ -177,6 +178,7 @@ class SearchIndex:
             writer.cancel()
             raise
         writer.commit()
+        self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
 
     def doc_count(self) -> int:
         with self.searcher() as s:
@@ -207,7 +209,7 @@ class SearchIndex:
                     fixes[word] = self._corrections(lease, word)
                 return fixes[word]
 
-            completer = self._helpers(lease)[0]
+            completer = self.vocab.completer(s)
             complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
             query = query_mod.build(parsed, correct=correct, complete=complete)
             if query is None:
@@ -254,7 +256,7 @@ class SearchIndex:
         budget = query_mod.max_typos(low)
         if not budget or self._known(lease.searcher, low):
             return []
-        return self._helpers(lease, speller=True)[1].correct(low, budget)
+        return self.vocab.speller(lease.searcher).correct(low, budget)
 
     def _did_you_mean(self, s: Searcher, parsed, filter_q, correct) -> str | None:
         """A respelling of unknown words that finds entries as typed, or None."""
@@ -275,22 +277,6 @@ class SearchIndex:
             any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems
         )
 
-    def _helpers(self, lease: _Lease, speller: bool = False) -> tuple[Completer, Speller | None]:
-        # Built on first use per searcher; a race builds them twice at worst, both right.
-        if lease.completer is None:
-            lease.completer = Completer.from_searcher(lease.searcher)
-        if speller and lease.speller is None:
-            reader = lease.searcher.reader()
-            lease.speller = Speller(
-                lease.completer.vocabulary(),
-                # Body stems, not words: a correction is stemmed before use anyway, and keeping
-                # unstemmed words would mean analysing every body twice at build time.
-                (t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("body")),
-            )
-        return lease.completer, lease.speller
-
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        with self._leased() as lease:
-            if lease.completer is None:  # a race builds it twice at worst; both are right
-                lease.completer = Completer.from_searcher(lease.searcher)
-            return lease.completer.complete(text, limit)
+        with self.searcher() as s:
+            return self.vocab.completer(s).complete(text, limit)

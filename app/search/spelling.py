@@ -41,13 +41,21 @@ def distance(a: str, b: str, limit: int) -> int:
 
 class Speller:
     def __init__(self, name_words: Iterable[str], body_words: Iterable[str]):
-        self.names = {w for w in name_words if w.isalpha() and len(w) >= 3}
-        self.words = self.names | {w for w in body_words if w.isalpha() and len(w) >= 4}
+        self.names: set[str] = set()
+        self.words: set[str] = set()
         self.table: dict[str, set[str]] = {}
-        for w in self.words:
-            self.table.setdefault(w, set()).add(w)
-            for d in deletes(w, 2 if w in self.names else 1):
-                self.table.setdefault(d, set()).add(w)
+        self.add(name_words, body_words)
+
+    def add(self, name_words: Iterable[str], body_words: Iterable[str]) -> None:
+        names = {w for w in name_words if w.isalpha() and len(w) >= 3} - self.names
+        body = {w for w in body_words if w.isalpha() and len(w) >= 4} - self.words - names
+        for words, depth in ((names, 2), (body, 1)):
+            for w in words:
+                self.table.setdefault(w, set()).add(w)
+                for d in deletes(w, depth):
+                    self.table.setdefault(d, set()).add(w)
+        self.names |= names
+        self.words |= names | body
 
     def correct(self, word: str, budget: int, limit: int = 3) -> list[str]:
         if budget <= 0 or word in self.words:

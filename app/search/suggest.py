@@ -34,7 +34,7 @@ def _typos(word: str) -> int:
 
 
 @dataclass
-class _Entry:
+class Entry:
     slug: str
     title: str
     category: str
@@ -42,21 +42,11 @@ class _Entry:
 
 
 class Completer:
-    def __init__(self, entries: list[_Entry]):
+    def __init__(self, entries: list[Entry]):
         self.entries = entries
         pairs = {(w, i) for i, e in enumerate(entries) for n in e.names for w in n.split()}
         self.words = sorted(pairs)
         self.keys = [w for w, _ in self.words]
-
-    @classmethod
-    def from_searcher(cls, searcher) -> "Completer":
-        entries = []
-        for fields in searcher.all_stored_fields():
-            aliases = [a for a in (fields.get("aliases") or "").split(" | ") if a]
-            names = [k for k in (name_key(n) for n in [fields["title"], *aliases]) if k]
-            entries.append(_Entry(fields["slug"], fields["title"], fields["category"], names))
-        entries.sort(key=lambda e: e.title.casefold())
-        return cls(entries)
 
     def vocabulary(self) -> set[str]:
         return set(self.keys)
@@ -76,18 +66,27 @@ class Completer:
         return {i for _, i in self.words[lo:hi]}
 
     def _fuzzy(self, word: str) -> set[int]:
+        """Entries with a word that starts like `word` give or take the typo budget.
+
+        Only words sharing the first two letters (or those two swapped) are compared:
+        people seldom mistype the start, and this keeps a keystroke to a few dozen checks.
+        """
         limit = _typos(word)
-        if not limit:
+        if not limit or len(word) < 2:
             return set()
-        lo = bisect_left(self.keys, word[0])
-        hi = bisect_left(self.keys, word[0] + END)
-        found = set()
-        for key, i in self.words[lo:hi]:
-            if i in found:
-                continue
-            # Compare with the key's start: a typo in a prefix still completes.
-            if any(_within(word, key[:n], limit) for n in {len(word) - 1, len(word), len(word) + 1}):
-                found.add(i)
+        found: set[int] = set()
+        for start in dict.fromkeys([word[:2], word[1] + word[0]]):
+            lo = bisect_left(self.keys, start)
+            hi = bisect_left(self.keys, start + END)
+            checked: dict[str, bool] = {}
+            for key, i in self.words[lo:hi]:
+                ok = checked.get(key)
+                if ok is None:
+                    ok = checked[key] = any(
+                        _within(word, key[:n], limit) for n in {len(word) - 1, len(word), len(word) + 1}
+                    )
+                if ok:
+                    found.add(i)
         return found
 
     def complete(self, text: str, limit: int = 8) -> list:
