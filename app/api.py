@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from app.deps import GlossaryDep
 from app.queries import MAX_PER_PAGE
 from app.schemas import (
-    CategoryItem, EntryDetail, EntryPage, SearchResponse, Status, Suggestion, TagItem,
+    CategoryItem, EntryDetail, EntryPage, Graph, SearchResponse, Status, Suggestion, TagItem,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -72,6 +72,16 @@ def categories(g: GlossaryDep):
 @router.get("/tags", response_model=list[TagItem], summary="Tags with entry counts")
 def tags(g: GlossaryDep):
     return g.tags()
+
+
+@router.get("/graph", response_model=Graph, summary="Entries and the links between them")
+def graph(
+    g: GlossaryDep,
+    slug: Annotated[str | None, Query(max_length=200, description="Only this entry and its neighbours")] = None,
+):
+    if slug is not None and not g.exists(slug):
+        raise HTTPException(404, detail=f"No entry with slug {slug!r}")
+    return g.graph(slug)
 
 
 @router.get("/status", response_model=Status, summary="Counts and the problems of the latest build")

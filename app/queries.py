@@ -11,7 +11,8 @@ from app import store
 from app.pipeline.links import link_key
 from app.pipeline.parse import slugify
 from app.schemas import (
-    CategoryItem, EntryDetail, EntryItem, EntryPage, EntryRef, ProblemItem, SearchResponse,
+    CategoryItem, EntryDetail, EntryItem, EntryPage, EntryRef, Graph, GraphLink, GraphNode,
+    ProblemItem, SearchResponse,
     SearchResult, Status, Suggestion, TagItem,
 )
 from app.search import SearchIndex
@@ -66,6 +67,10 @@ class Glossary:
             params += [f"tag={tag}"] if tag else []
             next_url = "/api/entries?" + "&".join(params)
         return EntryPage(total=total, page=page, per_page=per_page, items=items, next_url=next_url)
+
+    def exists(self, slug: str) -> bool:
+        with self._session() as s:
+            return s.get(store.Entry, slug) is not None
 
     def get_entry(self, slug: str) -> EntryDetail | None:
         with self._session() as s:
@@ -204,23 +209,24 @@ class Glossary:
             rows = s.execute(stmt.limit(limit) if limit else stmt).scalars()
             return [(_item(e), e.updated) for e in rows]
 
-    def graph(self) -> dict:
-        """Every entry as a node and every resolved link as an edge, for the graph view."""
+    def graph(self, slug: str | None = None) -> Graph:
+        """Entries as nodes and resolved links as edges; with slug, its neighbourhood only."""
         with self._session() as s:
-            nodes = [
-                {"slug": r[0], "title": r[1], "category": r[2]}
-                for r in s.execute(select(store.Entry.slug, store.Entry.title, store.Entry.category_slug)
-                                   .order_by(store.Entry.slug))
-            ]
-            links = [
-                {"source": r[0], "target": r[1]}
-                for r in s.execute(
-                    select(store.Link.source, store.Link.target)
-                    .where(store.Link.target.is_not(None), store.Link.source != store.Link.target)
-                    .distinct().order_by(store.Link.source, store.Link.target)
-                )
-            ]
-        return {"nodes": nodes, "links": links}
+            links = s.execute(
+                select(store.Link.source, store.Link.target)
+                .where(store.Link.target.is_not(None), store.Link.source != store.Link.target)
+                .distinct().order_by(store.Link.source, store.Link.target)
+            ).all()
+            if slug is not None:
+                near = {slug} | {a for a, b in links if b == slug} | {b for a, b in links if a == slug}
+                links = [(a, b) for a, b in links if a in near and b in near]
+            rows = s.execute(
+                select(store.Entry.slug, store.Entry.title, store.Entry.category, store.Entry.category_slug)
+                .order_by(store.Entry.slug)
+            ).all()
+        nodes = [GraphNode(slug=r[0], title=r[1], category=r[2], category_slug=r[3])
+                 for r in rows if slug is None or r[0] in near]
+        return Graph(nodes=nodes, links=[GraphLink(source=a, target=b) for a, b in links])
 
     def status(self) -> Status:
         with self._session() as s:

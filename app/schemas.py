@@ -105,3 +105,20 @@ class Status(BaseModel):
     links: int
     unresolved_links: int
     problems: list[ProblemItem]
+
+
+class GraphNode(BaseModel):
+    slug: str
+    title: str
+    category: str = Field(description="Category name")
+    category_slug: str
+
+
+class GraphLink(BaseModel):
+    source: str
+    target: str
+
+
+class Graph(BaseModel):
+    nodes: list[GraphNode]
+    links: list[GraphLink]

@@ -120,6 +120,11 @@ def search(
     )
 
 
+@router.get("/graph", response_class=HTMLResponse)
+def graph(request: Request, g: GlossaryDep):
+    return page(request, "graph.html", {"categories": g.categories()}, json_url="/api/graph")
+
+
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request):
     return page(request, "docs.html", {}, json_url="/openapi.json")

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as q
-from whoosh import sorting
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
 from app.search import query as query_mod
 from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
+from app.search.docsets import docset
 from app.search.snippets import snippet
 from app.search.vocab import Vocabulary
 
@@ -114,6 +114,7 @@ class SearchIndex:
             self._retire()
             self.ix = self._create()
             self.vocab = Vocabulary()
+            self.vocab.start_empty(self.ix.latest_generation())
 
     def close(self) -> None:
         with self._lock:
@@ -229,12 +230,15 @@ class SearchIndex:
         return results
 
     def _run(self, s: Searcher, query, filter_q, page: int, limit: int, marks: list[str]) -> SearchResults:
-        facet = sorting.FieldFacet("category")
-        found = s.search(
-            query, limit=page * limit, filter=filter_q, groupedby={"category": facet},
-            maptype=sorting.Count,
-        )
-        facets = dict(found.groups("category"))
+        # Score only the top page (Whoosh can then skip blocks that cannot make it), and
+        # count the whole result set separately without scoring, for the total and facets.
+        found = s.search(query, limit=page * limit, filter=filter_q)
+        counted = query if filter_q is None else q.And([query, filter_q])
+        categories = self._categories(s)
+        facets: dict[str, int] = {}
+        for docnum in docset(s, counted):
+            cat = categories[docnum]
+            facets[cat] = facets.get(cat, 0) + 1
         hits = []
         for hit in found[(page - 1) * limit : page * limit]:
             fields = hit.fields()
@@ -249,6 +253,15 @@ class SearchIndex:
                 )
             )
         return SearchResults(total=sum(facets.values()), hits=hits, facets=facets)
+
+    @staticmethod
+    def _categories(s: Searcher):
+        """docnum -> category slug, from the sortable column (no stored-field reads)."""
+        cached = getattr(s, "_glossa_categories", None)
+        if cached is None:
+            cached = list(s.reader().column_reader("category", translate=True))
+            s._glossa_categories = cached
+        return cached
 
     def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""

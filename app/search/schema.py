@@ -62,7 +62,7 @@ def squashed(text: str) -> str:
 
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 
 def make_schema() -> Schema:
@@ -72,7 +72,7 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=5.0),
         aliases=TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
         body=TEXT(analyzer=analyzer, stored=True),
-        category=ID(stored=True),
+        category=ID(stored=True, sortable=True),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         exact=KEYWORD(commas=True, lowercase=True),
         summary=STORED(),

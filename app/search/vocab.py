@@ -29,6 +29,13 @@ class Vocabulary:
         self._completer: Completer | None = None
         self._speller: Speller | None = None
 
+    def start_empty(self, generation: int) -> None:
+        """The index was just created: it is known to hold nothing, no reload needed."""
+        with self._lock:
+            self._entries, self._generation = {}, generation
+            self._completer = None
+            self._speller = Speller([], [])
+
     def _ensure(self, searcher) -> None:
         generation = searcher.reader().generation()
         if self._entries is not None and generation == self._generation:

@@ -70,3 +70,21 @@ def test_suggest_completes_titles_and_aliases(index):
     assert "k-means" in [s.slug for s in index.suggest("km")]
     assert [s.slug for s in index.suggest("inertai")] == ["inertia"]
     assert index.suggest("") == []
+
+
+@pytest.mark.parametrize("text", ["clustering", "k means", "clustering -centroids", '"hidden state"', "tensr", "tag:clustering"])
+def test_fast_docsets_agree_with_whoosh(index, text):
+    from app.search import query as query_mod
+    from app.search.docsets import docset
+
+    parsed = query_mod.parse(text)
+    built = query_mod.build(parsed, correct=lambda w: [], complete=lambda w: [])
+    if built is None:
+        return
+    with index.searcher() as s:
+        assert docset(s, built) == set(s.docs_for_query(built))
+
+
+def test_total_counts_every_match_not_just_the_page(index):
+    found = index.search("clustering", limit=1)
+    assert len(found.hits) == 1 and found.total >= 3

@@ -1,0 +1,7 @@
+// Loaded before the page paints so a remembered theme never flashes the other one.
+(function () {
+  try {
+    var theme = localStorage.getItem("glossa-theme");
+    if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  } catch (e) { /* storage may be blocked: follow the system setting */ }
+})();
