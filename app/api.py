@@ -74,7 +74,8 @@ def tags(g: GlossaryDep):
     return g.tags()
 
 
-@router.get("/graph", response_model=Graph, summary="Entries and the links between them")
+@router.get("/graph", response_model=Graph, summary="Entries and the links between them",
+            responses={404: {"description": "No such entry"}})
 def graph(
     g: GlossaryDep,
     slug: Annotated[str | None, Query(max_length=200, description="Only this entry and its neighbours")] = None,

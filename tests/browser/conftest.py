@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,11 +45,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("site")
-    content = write_content(root / "content", SAMPLE)
-    app = create_app(Settings(content_dir=content, data_dir=root / "data", watch=True))
+@contextmanager
+def serve(content: Path, data: Path, watch: bool = True):
+    """A uvicorn server for the app on content, on a free 127.0.0.1 port."""
+    app = create_app(Settings(content_dir=content, data_dir=data, watch=watch))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -57,9 +57,19 @@ def live_server(tmp_path_factory):
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "content": content}
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("site")
+    content = write_content(root / "content", SAMPLE)
+    with serve(content, root / "data") as url:
+        yield {"url": url, "content": content}
 
 
 @pytest.fixture
