@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -51,6 +53,19 @@ def _chunks(items: Iterable, size: int = CHUNK):
         yield items[i : i + size]
 
 
+@contextmanager
+def exclusive(settings: Settings):
+    """Across processes (uvicorn workers sharing a data folder), one may build or
+    (re)create the index at a time; the others wait, then find the work done."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".build.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Builder:
     def __init__(self, settings: Settings, engine: Engine, index: SearchIndex):
         self.settings = settings
@@ -62,16 +77,21 @@ class Builder:
         # read 10,000 rows back from the store: (path -> light Document, resolver).
         self._memory: tuple[dict[str, Document], object] | None = None
 
+    @contextmanager
+    def _exclusive(self):
+        with self.lock, exclusive(self.settings):
+            yield
+
     def build(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-        with self.lock:
+        with self._exclusive():
             started = time.perf_counter()
             # A leftover marker means a build died half-way: store and index may disagree.
             if self.marker.exists() or self.index.was_rebuilt:
                 if self.marker.exists():
                     log.warning("previous build did not finish; rebuilding from content")
                 full = True
-            if not full and self.index.doc_count() == 0 and self._entry_count() > 0:
-                log.warning("search index is empty but the store is not; rebuilding from content")
+            if not full and self.index.doc_count() != self._entry_count():
+                log.warning("search index and store disagree; rebuilding both from content")
                 full = True
             if full:
                 known, resolver = {}, None
@@ -86,13 +106,13 @@ class Builder:
             )
             self.marker.parent.mkdir(parents=True, exist_ok=True)
             self.marker.write_text(datetime.now(timezone.utc).isoformat())
-            if full:
-                self.index.reset()
             self._write_store(compiled, full)
-            self.index.update(
-                (compiled.docs[s] for s in sorted(compiled.rendered)), deleted=compiled.removed,
-                fresh=full,
-            )
+            if full:
+                self.index.update(compiled.docs.values(), fresh=True)
+            else:
+                self.index.update(
+                    (compiled.docs[s] for s in sorted(compiled.rendered)), deleted=compiled.removed
+                )
             self.index.was_rebuilt = False
             self.marker.unlink(missing_ok=True)
             self._memory = (

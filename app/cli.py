@@ -37,15 +37,15 @@ def _progress(stream=sys.stderr):
 
 
 def cmd_build(args) -> int:
-    from app.builder import Builder
+    from app.builder import Builder, exclusive
     from app.search import SearchIndex
-    from app.store import create_tables, make_engine
+    from app.store import open_store
 
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    create_tables(engine)
-    index = SearchIndex(settings.index_dir)
+    engine = open_store(settings.db_url)
+    with exclusive(settings):
+        index = SearchIndex(settings.index_dir)
     report = Builder(settings, engine, index).build(full=args.full, progress=_progress())
     index.close()
     for problem in report.problems:
@@ -68,13 +68,28 @@ def cmd_check(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import os
+
     import uvicorn
 
     from app.main import create_app
 
     settings = _settings(args, watch=True) if args.watch else _settings(args)
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    if args.workers > 1:
+        # Workers are separate processes that build their app from GLOSSA_* variables;
+        # the build happens once here, and each worker finds it up to date.
+        cmd_build(argparse.Namespace(content=settings.content_dir, data=settings.data_dir,
+                                     database_url=settings.database_url, full=False))
+        os.environ.update({
+            "GLOSSA_CONTENT_DIR": str(settings.content_dir.resolve()),
+            "GLOSSA_DATA_DIR": str(settings.data_dir.resolve()),
+            "GLOSSA_WATCH": "1" if settings.watch else "0",
+            **({"GLOSSA_DATABASE_URL": settings.database_url} if settings.database_url else {}),
+        })
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+        return 0
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -98,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--watch", action="store_true", help="rebuild when content files change")
+    s.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     s.set_defaults(func=cmd_serve)
 
     c = sub.add_parser("check", help="validate content without writing anything")

@@ -13,12 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__, api, sitefiles, web
-from app.builder import Builder
+from app.builder import Builder, exclusive
 from app.config import Settings, get_settings
 from app.queries import Glossary
 from app.security import SecurityHeaders
 from app.search import SearchIndex
-from app.store import create_tables, make_engine
+from app.store import open_store
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -27,9 +27,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    create_tables(engine)
-    index = SearchIndex(settings.index_dir)
+    engine = open_store(settings.db_url)
+    with exclusive(settings):
+        index = SearchIndex(settings.index_dir)
     builder = Builder(settings, engine, index)
     if settings.build_on_start:
         builder.build()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import JSON, Column, Index, Text, event
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, create_engine
+
+log = logging.getLogger(__name__)
 
 
 class Entry(SQLModel, table=True):
@@ -105,6 +111,34 @@ def make_engine(url: str) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
+
+
+def open_store(url: str) -> Engine:
+    """Engine with tables, ready to use. A damaged SQLite file is set aside and started
+    afresh: the store is derived from content, which the next build brings back."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                verdict = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+                if verdict != "ok":
+                    raise DatabaseError("PRAGMA quick_check", None, Exception(verdict))
+        create_tables(engine)
+        return engine
+    except DatabaseError as err:
+        path = engine.url.database
+        engine.dispose()
+        if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            raise
+        log.warning("database %s is damaged (%s); setting it aside and rebuilding from content",
+                    path, err.orig or err)
+        for suffix in ("", "-wal", "-shm"):
+            damaged = Path(path + suffix)
+            if damaged.exists():
+                os.replace(damaged, Path(path + suffix + ".damaged"))
+        engine = make_engine(url)
+        create_tables(engine)
+        return engine
 
 
 @contextmanager

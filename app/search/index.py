@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import uuid
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -97,24 +99,38 @@ class SearchIndex:
                 return ix
             except Exception as err:  # noqa: BLE001 - any damage means: rebuild from content
                 log.warning("search index at %s is unreadable (%s); rebuilding it", self.path, err)
+        elif self.path.exists():
+            log.warning("search index at %s is missing its files; rebuilding it", self.path)
         self.was_rebuilt = True
         return self._create()
 
     def _create(self):
-        if self.path.exists():
-            shutil.rmtree(self.path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(self.path), make_schema())
-        (self.path / "GLOSSA_SCHEMA").write_text(SCHEMA_VERSION)
-        return ix
+        target, ix = self._new_dir()
+        self._point_at(target)
+        return whoosh_index.open_dir(str(self.path))
 
-    def reset(self) -> None:
-        """Empty the index (for a full rebuild)."""
-        with self._lock:
-            self._retire()
-            self.ix = self._create()
-            self.vocab = Vocabulary()
-            self.vocab.start_empty(self.ix.latest_generation())
+    def _new_dir(self):
+        target = self.path.parent / f"{self.path.name}.{uuid.uuid4().hex[:8]}"
+        target.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(target), make_schema())
+        (target / "GLOSSA_SCHEMA").write_text(SCHEMA_VERSION)
+        return target, ix
+
+    def _point_at(self, target: Path) -> None:
+        """Make self.path (a symlink) name target in one atomic rename, then tidy up.
+
+        A full rebuild is written beside the live index and swapped in whole, so readers
+        never see a half-built index, and a crash leaves the previous one in place.
+        """
+        if self.path.exists() and not self.path.is_symlink():
+            shutil.rmtree(self.path)  # an index from before this layout
+        swap = self.path.parent / f".{self.path.name}.swap"
+        swap.unlink(missing_ok=True)
+        swap.symlink_to(target.name)
+        os.replace(swap, self.path)
+        for stale in self.path.parent.glob(f"{self.path.name}.*"):
+            if stale.is_dir() and stale.resolve() != target.resolve():
+                shutil.rmtree(stale, ignore_errors=True)  # open files stay readable (POSIX)
 
     def close(self) -> None:
         with self._lock:
@@ -153,11 +169,27 @@ class SearchIndex:
     def update(self, docs: Iterable, deleted: Iterable[str] = (), fresh: bool = False) -> None:
         """docs have slug, title, aliases, category_slug, tags, text, summary.
 
-        fresh: the index was just emptied, so documents are added without looking for old ones.
+        fresh: docs are the whole collection; they are written into a new index that
+        replaces the live one when complete.
         """
         docs, deleted = list(docs), list(deleted)
+        if fresh:
+            target, new_ix = self._new_dir()
+            self._write(new_ix, docs, (), True)
+            with self._lock:
+                self._point_at(target)
+                self.ix = whoosh_index.open_dir(str(self.path))
+                self._retire()
+                self.vocab = Vocabulary()
+                self.vocab.start_from(docs, self.ix.latest_generation())
+            return
         before = self.ix.latest_generation()
-        writer = self.ix.writer(timeout=30.0)
+        self._write(self.ix, docs, deleted, False)
+        self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
+
+    @staticmethod
+    def _write(ix, docs: list, deleted: list, fresh: bool) -> None:
+        writer = ix.writer(timeout=30.0)
         add = writer.add_document if fresh else writer.update_document
         try:
             for slug in deleted:
@@ -179,7 +211,6 @@ class SearchIndex:
             writer.cancel()
             raise
         writer.commit()
-        self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
 
     def doc_count(self) -> int:
         with self.searcher() as s:

@@ -29,12 +29,12 @@ class Vocabulary:
         self._completer: Completer | None = None
         self._speller: Speller | None = None
 
-    def start_empty(self, generation: int) -> None:
-        """The index was just created: it is known to hold nothing, no reload needed."""
+    def start_from(self, docs: Iterable, generation: int) -> None:
+        """The index was just written from exactly these docs: no need to read it back."""
         with self._lock:
-            self._entries, self._generation = {}, generation
-            self._completer = None
-            self._speller = Speller([], [])
+            self._entries = {d.slug: _entry(d.slug, d.title, list(d.aliases), d.category_slug) for d in docs}
+            self._generation = generation
+            self._completer = self._speller = None
 
     def _ensure(self, searcher) -> None:
         generation = searcher.reader().generation()
