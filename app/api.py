@@ -13,13 +13,15 @@ from app.schemas import (
     CategoryItem, EntryDetail, EntryPage, Graph, SearchResponse, Status, Suggestion, TagItem,
 )
 
+# Routes are async: the query layer answers in about a millisecond, and a thread-pool
+# hop per call (FastAPI runs sync routes in threads) cost more than the work itself.
 router = APIRouter(prefix="/api", tags=["api"])
 
 Page = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")]
 
 
 @router.get("/entries", response_model=EntryPage, summary="List entries")
-def list_entries(
+async def list_entries(
     g: GlossaryDep,
     category: Annotated[str | None, Query(max_length=200, description="Category slug or name")] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
@@ -33,7 +35,7 @@ def list_entries(
     "/entries/{slug}", response_model=EntryDetail, summary="One entry",
     responses={404: {"description": "No such entry"}, 301: {"description": "An alias: moved to the canonical entry"}},
 )
-def get_entry(slug: str, g: GlossaryDep):
+async def get_entry(slug: str, g: GlossaryDep):
     entry = g.get_entry(slug[:200])
     if entry is not None:
         return entry
@@ -44,7 +46,7 @@ def get_entry(slug: str, g: GlossaryDep):
 
 
 @router.get("/search", response_model=SearchResponse, summary="Full-text search")
-def search(
+async def search(
     g: GlossaryDep,
     q: Annotated[str, Query(max_length=2000, description="Words, \"phrases\", -exclusions, category:x, tag:x")] = "",
     category: Annotated[str | None, Query(max_length=200)] = None,
@@ -56,7 +58,7 @@ def search(
 
 
 @router.get("/suggest", response_model=list[Suggestion], summary="Title and alias completions")
-def suggest(
+async def suggest(
     g: GlossaryDep,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
@@ -65,18 +67,18 @@ def suggest(
 
 
 @router.get("/categories", response_model=list[CategoryItem], summary="Categories with entry counts")
-def categories(g: GlossaryDep):
+async def categories(g: GlossaryDep):
     return g.categories()
 
 
 @router.get("/tags", response_model=list[TagItem], summary="Tags with entry counts")
-def tags(g: GlossaryDep):
+async def tags(g: GlossaryDep):
     return g.tags()
 
 
 @router.get("/graph", response_model=Graph, summary="Entries and the links between them",
             responses={404: {"description": "No such entry"}})
-def graph(
+async def graph(
     g: GlossaryDep,
     slug: Annotated[str | None, Query(max_length=200, description="Only this entry and its neighbours")] = None,
 ):
@@ -86,5 +88,5 @@ def graph(
 
 
 @router.get("/status", response_model=Status, summary="Counts and the problems of the latest build")
-def status(g: GlossaryDep):
+async def status(g: GlossaryDep):
     return g.status()

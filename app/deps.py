@@ -8,11 +8,11 @@ from app.config import Settings
 from app.queries import Glossary
 
 
-def get_glossary(request: Request) -> Glossary:
+async def get_glossary(request: Request) -> Glossary:
     return request.app.state.glossary
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -20,13 +20,13 @@ def _iso(when: datetime) -> str:
 
 
 @router.get("/robots.txt", response_class=PlainTextResponse)
-def robots(request: Request):
+async def robots(request: Request):
     base = str(request.base_url).rstrip("/")
     return f"User-agent: *\nDisallow: /search\nDisallow: /random\nSitemap: {base}/sitemap.xml\n"
 
 
 @router.get("/sitemap.xml")
-def sitemap(request: Request, g: GlossaryDep):
+async def sitemap(request: Request, g: GlossaryDep):
     base = str(request.base_url).rstrip("/")
     urls = [(f"{base}/", None), (f"{base}/categories", None), (f"{base}/az", None)]
     urls += [(f"{base}{c.url}", None) for c in g.categories()]
@@ -41,7 +41,7 @@ def sitemap(request: Request, g: GlossaryDep):
 
 
 @router.get("/feed.xml")
-def feed(request: Request, g: GlossaryDep):
+async def feed(request: Request, g: GlossaryDep):
     base = str(request.base_url).rstrip("/")
     name = request.app.state.settings.site_name
     recent = g.recent(limit=30)
@@ -60,7 +60,7 @@ def feed(request: Request, g: GlossaryDep):
 
 
 @router.get("/favicon.ico")
-def favicon():
+async def favicon():
     from fastapi.responses import RedirectResponse
 
     return RedirectResponse("/static/favicon.svg", status_code=301)

@@ -33,13 +33,13 @@ def not_found(request: Request, message: str = "") -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, g: GlossaryDep):
+async def home(request: Request, g: GlossaryDep):
     return page(request, "home.html", {"categories": g.categories(), "starters": g.starters()},
                 json_url="/api/categories")
 
 
 @router.get("/entries/{slug}", response_class=HTMLResponse)
-def entry(slug: str, request: Request, g: GlossaryDep):
+async def entry(slug: str, request: Request, g: GlossaryDep):
     slug = slug[:200]
     item = g.get_entry(slug)
     if item is None:
@@ -53,7 +53,7 @@ def entry(slug: str, request: Request, g: GlossaryDep):
 
 
 @router.get("/random")
-def random_entry(g: GlossaryDep):
+async def random_entry(g: GlossaryDep):
     items = g.list_entries(per_page=500).items
     if not items:
         return RedirectResponse("/", status_code=302)
@@ -61,12 +61,12 @@ def random_entry(g: GlossaryDep):
 
 
 @router.get("/categories", response_class=HTMLResponse)
-def categories(request: Request, g: GlossaryDep):
+async def categories(request: Request, g: GlossaryDep):
     return page(request, "categories.html", {"categories": g.categories()}, json_url="/api/categories")
 
 
 @router.get("/categories/{slug}", response_class=HTMLResponse)
-def category(slug: str, request: Request, g: GlossaryDep):
+async def category(slug: str, request: Request, g: GlossaryDep):
     cat = g.category(slug[:200])
     if cat is None:
         return not_found(request, f"There is no category named “{slug[:200]}”.")
@@ -76,12 +76,12 @@ def category(slug: str, request: Request, g: GlossaryDep):
 
 
 @router.get("/tags", response_class=HTMLResponse)
-def tags(request: Request, g: GlossaryDep):
+async def tags(request: Request, g: GlossaryDep):
     return page(request, "tags.html", {"tags": g.tags()}, json_url="/api/tags")
 
 
 @router.get("/tags/{tag}", response_class=HTMLResponse)
-def tag(tag: str, request: Request, g: GlossaryDep):
+async def tag(tag: str, request: Request, g: GlossaryDep):
     found = g.tag(tag[:200])
     if found is None:
         return not_found(request, f"No entry is tagged “{tag[:200]}”.")
@@ -91,12 +91,12 @@ def tag(tag: str, request: Request, g: GlossaryDep):
 
 
 @router.get("/az", response_class=HTMLResponse)
-def az(request: Request, g: GlossaryDep):
+async def az(request: Request, g: GlossaryDep):
     return page(request, "az.html", {"groups": g.az()}, json_url="/api/entries?per_page=500")
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
+async def search(
     request: Request,
     g: GlossaryDep,
     q: str = Query("", max_length=2000),
@@ -121,10 +121,10 @@ def search(
 
 
 @router.get("/graph", response_class=HTMLResponse)
-def graph(request: Request, g: GlossaryDep):
+async def graph(request: Request, g: GlossaryDep):
     return page(request, "graph.html", {"categories": g.categories()}, json_url="/api/graph")
 
 
 @router.get("/docs", response_class=HTMLResponse)
-def api_docs(request: Request):
+async def api_docs(request: Request):
     return page(request, "docs.html", {}, json_url="/openapi.json")

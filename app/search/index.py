@@ -228,7 +228,7 @@ class SearchIndex:
         parsed = query_mod.parse(text)
         cats = [c for c in [*categories, *parsed.categories] if c]
         tag_list = [t.lower() for t in [*tags, *parsed.tags] if t]
-        filters = [q.Or([q.Term("category", c) for c in cats])] if cats else []
+        filters = [query_mod.Or([q.Term("category", c) for c in cats])] if cats else []
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))

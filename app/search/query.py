@@ -18,6 +18,13 @@ MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
 PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
+class Or(q.Or):
+    """Always a tree of union matchers: Whoosh's default for indexes under 5,000 documents
+    preloads every clause into arrays as long as the index, costing more than it saves."""
+
+    matcher_type = q.Or.DEFAULT_MATCHER
+
+
 _analyzer = stem_analyzer()
 _unstopped = stem_analyzer(stop=frozenset())
 
@@ -95,10 +102,10 @@ def _word_clause(
             # words it begins (a bounded list, unlike Whoosh's Prefix, which reads them all).
             longer = {t for w in complete(word) for t in terms(w)} - {stem}
             options += [q.Term(f, t, boost=0.5) for t in sorted(longer) for f in ("title", "aliases")]
-        per_stem.append(q.Or(options))
+        per_stem.append(Or(options))
     clause = per_stem[0] if len(per_stem) == 1 else q.And(per_stem)
     if fixes:
-        clause = q.Or([clause, *[o for t in dict.fromkeys(fixes) for o in _fields(t, 0.3)]])
+        clause = Or([clause, *[o for t in dict.fromkeys(fixes) for o in _fields(t, 0.3)]])
     return clause
 
 
@@ -107,8 +114,8 @@ def _phrase(text: str) -> q.Query | None:
     if not words:
         return None
     if len(words) == 1:
-        return q.Or([q.Term(f, words[0]) for f in ("title", "aliases", "body")])
-    return q.Or([q.Phrase(f, words) for f in ("title", "aliases", "body")])
+        return Or([q.Term(f, words[0]) for f in ("title", "aliases", "body")])
+    return Or([q.Phrase(f, words) for f in ("title", "aliases", "body")])
 
 
 def build(
@@ -151,8 +158,8 @@ def build(
             respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
             fixed = {name_key(respelled), squashed(respelled)} - exact - {""}
             terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
-        main = q.Or([main, *terms_])
+        main = Or([main, *terms_])
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
     if excluded:
-        main = q.AndNot(main, q.Or(excluded))
+        main = q.AndNot(main, Or(excluded))
     return main
