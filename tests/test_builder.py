@@ -101,3 +101,21 @@ def test_full_build_is_quick_for_small_folders(settings):
     started = time.perf_counter()
     make_builder(settings).build()
     assert time.perf_counter() - started < 30  # a sanity bound, not a benchmark
+
+
+def test_link_cycles_and_self_links_are_handled(settings, content_dir):
+    write_content(content_dir, {
+        "loop/a.md": "---\ntitle: Alpha\n---\nSee [[Beta]] and [[Alpha]] itself.\n",
+        "loop/b.md": "---\ntitle: Beta\n---\nSee [[Gamma]].\n",
+        "loop/c.md": "---\ntitle: Gamma\n---\nBack to [[Alpha]].\n",
+    })
+    make_builder(settings).build()
+    from app.queries import Glossary
+    from app.search import SearchIndex
+
+    g = Glossary(make_engine(settings.db_url), SearchIndex(settings.index_dir))
+    alpha = g.get_entry("a")
+    assert [r.slug for r in alpha.links] == ["b"]  # the self-link is not listed
+    assert [r.slug for r in alpha.backlinks] == ["c"]
+    assert [r.slug for r in g.get_entry("b").backlinks] == ["a"]
+    assert {(l.source, l.target) for l in g.graph().links} >= {("a", "b"), ("b", "c"), ("c", "a")}
