@@ -16,7 +16,7 @@ from app import __version__, api, sitefiles, web
 from app.builder import Builder, exclusive
 from app.config import Settings, get_settings
 from app.queries import Glossary
-from app.security import SecurityHeaders
+from app.middleware import HeadAsGet, SecurityHeaders
 from app.search import SearchIndex
 from app.store import open_store
 
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.state.settings = settings
     app.state.builder = builder
     app.state.glossary = Glossary(engine, index)

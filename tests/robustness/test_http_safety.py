@@ -47,3 +47,9 @@ def test_sitemap_robots_feed_favicon(client):
     feed = client.get("/feed.xml")
     assert feed.headers["content-type"].startswith("application/atom+xml") and "<entry>" in feed.text
     assert client.get("/favicon.ico", follow_redirects=True).status_code == 200
+
+
+def test_head_requests_answer_like_get_without_body(client):
+    r = client.head("/entries/k-means")
+    assert r.status_code == 200 and r.content == b"" and r.headers["content-security-policy"]
+    assert client.head("/entries/rnn", follow_redirects=False).status_code == 301

@@ -1,4 +1,4 @@
-"""Security headers on every response: no inline script, no other origin, no framing."""
+"""ASGI middleware: security headers on every response, and HEAD answered like GET."""
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,3 +38,22 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadAsGet:
+    """Answer HEAD like GET without the body (curl -I, link checkers, crawlers)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def no_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b"", "more_body": message.get("more_body", False)}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, no_body)
