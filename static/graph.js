@@ -85,6 +85,9 @@
     });
     layout(nodes, links, width, height);
     var view = fit(nodes, width, height), hover = null;
+    // Label only the best-connected nodes until the reader zooms in: names must stay legible.
+    var ranked = nodes.map(function (n) { return degree[n.slug] || 0; }).sort(function (a, b) { return b - a; });
+    var labelDegree = ranked[Math.min(ranked.length - 1, 24)] + 1;
     var styles = getComputedStyle(document.documentElement);
 
     function radius(node) { return node.slug === focus ? 8 : 3 + Math.min(5, Math.sqrt(degree[node.slug] || 0)); }
@@ -104,7 +107,7 @@
       ctx.fillStyle = fg; ctx.font = (12 / view.k) + "px system-ui, sans-serif";
       ctx.lineWidth = 1;
       nodes.forEach(function (node) {
-        if (focus || nodes.length < 60 || node === hover || view.k > 2.2 || (degree[node.slug] || 0) > 12) {
+        if (focus || nodes.length < 60 || node === hover || view.k > 2.2 || (degree[node.slug] || 0) >= labelDegree) {
           ctx.fillText(node.title, node.x + radius(node) + 2, node.y + 4 / view.k);
         }
       });
