@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
 import uuid
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ def _cached_reader(self, fieldname, column):
 W3PerDocReader._cached_reader = _cached_reader
 
 MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
+RESULT_CACHE = 512  # queries remembered per searcher
 
 
 @dataclass
@@ -74,6 +77,9 @@ class _Lease:
         self.searcher = searcher
         self.users = 0
         self.retired = False
+        # Results of this searcher's recent queries. Honest by construction: a lease ends
+        # when the index changes, and its cache with it.
+        self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
 
 
 class SearchIndex:
@@ -225,6 +231,18 @@ class SearchIndex:
         page: int = 1,
         limit: int = 10,
     ) -> SearchResults:
+        key = (text, tuple(categories), tuple(tags), page, limit)
+        with self._leased() as lease:
+            cached = lease.results.get(key)
+            if cached is None:
+                cached = self._search(lease, text, key[1], key[2], page, limit)
+                with self._lock:
+                    lease.results[key] = cached
+                    if len(lease.results) > RESULT_CACHE:
+                        lease.results.popitem(last=False)
+            return copy.deepcopy(cached)
+
+    def _search(self, lease: _Lease, text: str, categories, tags, page: int, limit: int) -> SearchResults:
         parsed = query_mod.parse(text)
         cats = [c for c in [*categories, *parsed.categories] if c]
         tag_list = [t.lower() for t in [*tags, *parsed.tags] if t]
@@ -232,32 +250,31 @@ class SearchIndex:
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
-        with self._leased() as lease:
-            s = lease.searcher
-            fixes: dict[str, list[str]] = {}
+        s = lease.searcher
+        fixes: dict[str, list[str]] = {}
 
-            def correct(word: str) -> list[str]:
-                if word not in fixes:
-                    fixes[word] = self._corrections(lease, word)
-                return fixes[word]
+        def correct(word: str) -> list[str]:
+            if word not in fixes:
+                fixes[word] = self._corrections(lease, word)
+            return fixes[word]
 
-            completer = self.vocab.completer(s)
-            complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
-            query = query_mod.build(parsed, correct=correct, complete=complete)
-            if query is None:
-                if not filters:
-                    return SearchResults(0, [])
-                query = q.Every()
-            marks = [t for w in parsed.words for t in query_mod.terms(w)]
-            marks += [t for w in parsed.words for f in correct(w) for t in query_mod.terms(f)]
-            marks += [t for p in parsed.phrases for t in query_mod.terms(p)]
-            results = self._run(s, query, filter_q, page, limit, marks)
-            if results.total == 0 and len(parsed.words) > 1:
-                loose = query_mod.build(parsed, require_all=False, correct=correct, complete=complete)
-                if loose is not None:
-                    results = self._run(s, loose, filter_q, page, limit, marks)
-            if any(fixes.values()):
-                results.suggestion = self._did_you_mean(s, parsed, filter_q, correct)
+        completer = self.vocab.completer(s)
+        complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
+        query = query_mod.build(parsed, correct=correct, complete=complete)
+        if query is None:
+            if not filters:
+                return SearchResults(0, [])
+            query = q.Every()
+        marks = [t for w in parsed.words for t in query_mod.terms(w)]
+        marks += [t for w in parsed.words for f in correct(w) for t in query_mod.terms(f)]
+        marks += [t for p in parsed.phrases for t in query_mod.terms(p)]
+        results = self._run(s, query, filter_q, page, limit, marks)
+        if results.total == 0 and len(parsed.words) > 1:
+            loose = query_mod.build(parsed, require_all=False, correct=correct, complete=complete)
+            if loose is not None:
+                results = self._run(s, loose, filter_q, page, limit, marks)
+        if any(fixes.values()):
+            results.suggestion = self._did_you_mean(s, parsed, filter_q, correct)
         return results
 
     def _run(self, s: Searcher, query, filter_q, page: int, limit: int, marks: list[str]) -> SearchResults:
