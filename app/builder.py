@@ -6,6 +6,7 @@ import fcntl
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -187,6 +188,8 @@ class Builder:
                 (store.Problem.kind == "site") | store.Problem.path.not_in(keep)
             )
             s.execute(stale)
+            # Readers cache by this value; any build that writes changes it.
+            s.merge(store.Meta(key="generation", value=uuid.uuid4().hex))
             problems = [p for p in c.problems]
             problems += self._unresolved(s)
             if problems:

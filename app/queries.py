@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import functools
+import threading
+from collections import Counter, OrderedDict, defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -36,17 +38,52 @@ def _ref(slug: str, title: str) -> EntryRef:
     return EntryRef(slug=slug, title=title, url=entry_url(slug))
 
 
+CACHE_SIZE = 2048
+
+
+def cached(method):
+    """Remember a read until the next build: keyed by the store's build generation, so
+    every process (uvicorn workers too) sees a change as soon as a build commits it."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        key = (method.__name__, args, tuple(sorted(kwargs.items())), self.generation())
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = method(self, *args, **kwargs)
+        with self._lock:
+            self._cache[key] = value
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    return wrapper
+
+
 class Glossary:
-    """The query layer over one store and one search index."""
+    """The query layer over one store and one search index.
+
+    Results are shared between requests; callers treat them as read-only.
+    """
 
     def __init__(self, engine: Engine, index: SearchIndex):
         self.engine = engine
         self.index = index
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple, object] = OrderedDict()
+
+    def generation(self) -> str:
+        with self._session() as s:
+            row = s.get(store.Meta, "generation")
+            return row.value if row else ""
 
     def _session(self):
         return store.session_scope(self.engine)
 
     # -- entries ---------------------------------------------------------------------
+    @cached
     def list_entries(self, category: str | None = None, tag: str | None = None,
                      page: int = 1, per_page: int = 50) -> EntryPage:
         stmt = select(store.Entry)
@@ -72,6 +109,7 @@ class Glossary:
         with self._session() as s:
             return s.get(store.Entry, slug) is not None
 
+    @cached
     def get_entry(self, slug: str) -> EntryDetail | None:
         with self._session() as s:
             e = s.get(store.Entry, slug)
@@ -135,6 +173,7 @@ class Glossary:
             ).first()
         return row[0] if row else None
 
+    @cached
     def neighbours(self, slug: str) -> tuple[EntryRef | None, EntryRef | None]:
         """Previous and next entry in the same category, by title."""
         with self._session() as s:
@@ -153,6 +192,7 @@ class Glossary:
         return prev, nxt
 
     # -- categories and tags --------------------------------------------------------------
+    @cached
     def categories(self) -> list[CategoryItem]:
         with self._session() as s:
             counts = dict(s.execute(
@@ -168,6 +208,7 @@ class Glossary:
     def category(self, slug: str) -> CategoryItem | None:
         return next((c for c in self.categories() if c.slug == slugify(slug)), None)
 
+    @cached
     def tags(self) -> list[TagItem]:
         with self._session() as s:
             rows = s.execute(
@@ -180,6 +221,7 @@ class Glossary:
         wanted = slugify(slug) or slug.lower()
         return next((t for t in self.tags() if t.slug == wanted or t.name == slug.lower()), None)
 
+    @cached
     def az(self) -> dict[str, list[EntryItem]]:
         groups: dict[str, list[EntryItem]] = defaultdict(list)
         for item in self.list_entries(per_page=10**6).items:
@@ -187,6 +229,7 @@ class Glossary:
             groups[first if first.isalpha() else "#"].append(item)
         return dict(sorted(groups.items(), key=lambda kv: (kv[0] == "#", kv[0])))
 
+    @cached
     def starters(self, n: int = 8) -> list[EntryItem]:
         """Entries to start from: the most linked-to ones."""
         with self._session() as s:
@@ -209,6 +252,7 @@ class Glossary:
             rows = s.execute(stmt.limit(limit) if limit else stmt).scalars()
             return [(_item(e), e.updated) for e in rows]
 
+    @cached
     def graph(self, slug: str | None = None) -> Graph:
         """Entries as nodes and resolved links as edges; with slug, its neighbourhood only."""
         with self._session() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 
@@ -18,12 +19,25 @@ class Watcher:
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="glossa-watch", daemon=True)
 
-    def start(self) -> None:
+    def start(self) -> bool:
+        """Watch, unless another process on this data folder already does (workers)."""
+        path = self.builder.settings.data_dir / ".watch.lock"
+        self._lock_file = open(path, "a+")  # held for the life of the process
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log.info("another process watches %s; this one only serves", self.builder.settings.content_dir)
+            self._lock_file.close()
+            return False
         self.thread.start()
+        return True
 
     def stop(self) -> None:
         self.stop_event.set()
-        self.thread.join(timeout=5)
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+        if not self._lock_file.closed:
+            self._lock_file.close()
 
     def _run(self) -> None:
         content = self.builder.settings.content_dir

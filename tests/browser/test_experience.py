@@ -51,6 +51,16 @@ def test_preview_works_by_keyboard(page, live_server):
     page.locator("#preview-card").wait_for(state="visible")
 
 
+def test_no_previews_on_touch_screens(browser, live_server):
+    context = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 800})
+    pg = context.new_page()
+    pg.goto(live_server["url"] + "/entries/inertia")
+    pg.locator("a.wikilink", has_text="k-means").first.tap()
+    pg.wait_for_url("**/entries/k-means")  # a tap follows the link, no card in the way
+    assert pg.locator("#preview-card").count() == 0
+    context.close()
+
+
 def test_theme_toggle_is_remembered(page, live_server):
     page.emulate_media(color_scheme="light")
     page.goto(live_server["url"] + "/")
@@ -117,6 +127,7 @@ def test_no_serious_accessibility_violations(browser, live_server, path, scheme)
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.goto(live_server["url"] + path)
     pg.wait_for_load_state("networkidle")
+    screenshot(pg, f"{scheme}-{path.strip('/').replace('/', '-').replace('?', '-').replace('=', '-') or 'home'}")
     pg.add_script_tag(path=str(AXE))
     result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
