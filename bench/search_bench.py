@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -29,6 +28,7 @@ from app.search import SearchIndex  # noqa: E402
 from app.store import create_tables, make_engine  # noqa: E402
 from bench.corpus import generate, queries  # noqa: E402
 from bench.fts_baseline import FtsBaseline  # noqa: E402
+from bench.server import free_port, wait_until_up  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -51,12 +51,6 @@ def folder_size(path: Path) -> int:
 
 
 # -- HTTP -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http_latency(content: Path, data: Path, qs: list[str], warm: list[str]) -> dict[str, tuple[float, float]]:
     import httpx
 
@@ -68,14 +62,8 @@ def http_latency(content: Path, data: Path, qs: list[str], warm: list[str]) -> d
     )
     base = f"http://127.0.0.1:{port}"
     try:
+        wait_until_up(base, 300)
         with httpx.Client(base_url=base, timeout=30) as client:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline:
-                try:
-                    if client.get("/api/status").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
             for q in warm:  # warm up with other queries: results are cached
                 client.get("/api/search", params={"q": q})
             search = timed(lambda q: client.get("/api/search", params={"q": q}).raise_for_status(), qs)
