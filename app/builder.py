@@ -122,7 +122,8 @@ class Builder:
             )
             report = self._report(compiled, full)
             report.seconds = time.perf_counter() - started
-            log.info(report.summary())
+            log.info("%s; parse %.2f s, render %.2f s", report.summary(),
+                     compiled.stats.get("parse_s", 0.0), compiled.stats.get("render_s", 0.0))
             return report
 
     # -- reading what the last build stored --------------------------------------------

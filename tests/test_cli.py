@@ -42,3 +42,11 @@ def test_environment_variables_and_flags(monkeypatch, tmp_path, content_dir, cap
     assert (tmp_path / "from-env" / "glossa.db").exists()
     assert main(["build", "--data", str(tmp_path / "from-flag")]) == 0
     assert (tmp_path / "from-flag" / "glossa.db").exists()
+
+
+def test_database_url_is_honoured(monkeypatch, tmp_path, content_dir, capsys):
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    monkeypatch.setenv("GLOSSA_DATABASE_URL", f"sqlite:///{elsewhere}")
+    assert main(["build", "--content", str(content_dir), "--data", str(tmp_path / "data")]) == 0
+    assert elsewhere.exists() and not (tmp_path / "data" / "glossa.db").exists()
+    assert "6 entries" in capsys.readouterr().out

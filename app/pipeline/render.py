@@ -6,7 +6,6 @@ import html as html_lib
 import re
 from urllib.parse import unquote, urlsplit
 
-import nh3
 from latex2mathml.converter import convert as latex_to_mathml
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
