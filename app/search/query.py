@@ -59,7 +59,8 @@ def parse(raw: str) -> ParsedQuery:
                 parsed.excluded.append(word[1:])
             else:
                 parsed.words.append(word)
-    parsed.words = parsed.words[:MAX_WORDS]
+    # A repeated word adds nothing to what matches, only to the cost of matching it.
+    parsed.words = list(dict.fromkeys(parsed.words))[:MAX_WORDS]
     return parsed
 
 
