@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,7 +23,6 @@ from app.pipeline.model import Document, Problem
 from app.search import SearchIndex
 
 log = logging.getLogger(__name__)
-CHUNK = 500  # stays under every database's bound-parameter limit
 
 
 @dataclass
@@ -46,12 +45,6 @@ class BuildReport:
             f"{self.unresolved} unresolved links, {self.files_with_errors} files with errors "
             f"({self.changed} rendered, {self.removed} removed, {self.seconds:.2f} s)"
         )
-
-
-def _chunks(items: Iterable, size: int = CHUNK):
-    items = list(items)
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 @contextmanager
@@ -105,7 +98,6 @@ class Builder:
                 self.settings.content_dir, known, links_to=self._links_to, progress=progress,
                 old_resolver=resolver,
             )
-            self.marker.parent.mkdir(parents=True, exist_ok=True)
             self.marker.write_text(datetime.now(timezone.utc).isoformat())
             self._write_store(compiled, full)
             if full:
@@ -150,7 +142,7 @@ class Builder:
     def _links_to(self, keys: set[str]) -> set[str]:
         found: set[str] = set()
         with store.session_scope(self.engine) as s:
-            for chunk in _chunks(sorted(keys)):
+            for chunk in store.chunks(sorted(keys)):
                 rows = s.execute(
                     select(store.Link.source).where(store.Link.target_key.in_(chunk)).distinct()
                 )
@@ -166,7 +158,7 @@ class Builder:
                               store.Problem, store.Category):
                     s.execute(delete(table))
             else:
-                for chunk in _chunks(sorted(rewrite)):
+                for chunk in store.chunks(sorted(rewrite)):
                     s.execute(delete(store.Link).where(store.Link.source.in_(chunk)))
                     s.execute(delete(store.EntryTag).where(store.EntryTag.entry_slug.in_(chunk)))
                     s.execute(delete(store.Alias).where(store.Alias.entry_slug.in_(chunk)))
@@ -200,7 +192,7 @@ class Builder:
                 ])
 
     def _insert_entries(self, s, docs: list[Document]) -> None:
-        for chunk in _chunks(docs):
+        for chunk in store.chunks(docs):
             entries, tags, aliases, links = [], [], [], []
             for d in chunk:
                 entries.append({

@@ -115,40 +115,40 @@ class Glossary:
             e = s.get(store.Entry, slug)
             if e is None:
                 return None
-            titles = dict(s.execute(select(store.Entry.slug, store.Entry.title)).all())
             out_links = list(dict.fromkeys(
                 r[0] for r in s.execute(
                     select(store.Link.target).where(store.Link.source == slug,
                                                     store.Link.target.is_not(None)).order_by(store.Link.id)
                 )
             ))
-            back = sorted(
-                {r[0] for r in s.execute(select(store.Link.source).where(store.Link.target == slug))} - {slug},
-                key=lambda x: titles.get(x, x).casefold(),
-            )
-            related = self._related(s, e, out_links, back, titles)
+            back = {r[0] for r in s.execute(select(store.Link.source).where(store.Link.target == slug))}
+            score = self._related_scores(s, e, out_links, back)
+            # Titles of just the entries named here, not of the whole glossary.
+            titles: dict[str, str] = {}
+            for chunk in store.chunks(sorted({*out_links, *back, *score})):
+                titles.update(s.execute(
+                    select(store.Entry.slug, store.Entry.title).where(store.Entry.slug.in_(chunk))
+                ).all())
+            by_title = lambda x: titles[x].casefold()  # noqa: E731
+            related = sorted((x for x in score if x in titles), key=lambda x: (-score[x], by_title(x)))
             return EntryDetail(
                 **_item(e).model_dump(),
                 markdown=e.markdown, html=e.html,
                 links=[_ref(t, titles[t]) for t in out_links if t in titles and t != slug],
-                backlinks=[_ref(b, titles[b]) for b in back if b in titles],
-                related=[_ref(r, titles[r]) for r in related],
+                backlinks=[_ref(b, titles[b]) for b in sorted(back - {slug}, key=by_title) if b in titles],
+                related=[_ref(r, titles[r]) for r in related[:RELATED]],
                 updated=e.updated, toc=e.toc, source_path=e.source_path,
             )
 
-    def _related(self, s, e: store.Entry, out_links, back, titles) -> list[str]:
-        """Entries sharing links, tags or the category, best first."""
+    @staticmethod
+    def _related_scores(s, e: store.Entry, out_links: list[str], back: set[str]) -> Counter[str]:
+        """Entries sharing links, tags or the category with e, scored (higher is closer)."""
         score: Counter[str] = Counter()
-        neighbours = set(out_links) | set(back)
-        if neighbours:
-            # Entries that link to the same places as this one ("co-citation").
-            rows = s.execute(
-                select(store.Link.source).where(store.Link.target.in_(list(out_links)[:50]))
-            ) if out_links else []
-            for (src,) in rows:
+        for n in {*out_links, *back}:
+            score[n] += 3
+        if out_links:  # entries that link to the same places ("co-citation")
+            for (src,) in s.execute(select(store.Link.source).where(store.Link.target.in_(out_links[:50]))):
                 score[src] += 1
-            for n in neighbours:
-                score[n] += 3
         if e.tags:
             for (other,) in s.execute(select(store.EntryTag.entry_slug).where(store.EntryTag.tag.in_(e.tags))):
                 score[other] += 2
@@ -157,8 +157,11 @@ class Glossary:
         ):
             score[other] += 1
         score.pop(e.slug, None)
-        ranked = sorted(score, key=lambda x: (-score[x], titles.get(x, x).casefold()))
-        return [r for r in ranked if r in titles][:RELATED]
+        return score
+
+    def random_slug(self) -> str | None:
+        with self._session() as s:
+            return s.execute(select(store.Entry.slug).order_by(func.random()).limit(1)).scalar()
 
     def resolve(self, name: str) -> str | None:
         """The entry an alias, title or slug-like name stands for (for redirects)."""

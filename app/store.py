@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +88,16 @@ class Problem(SQLModel, table=True):
     message: str
     severity: str = "error"
     kind: str = "file"  # "file": found parsing that file; "site": found across files
+
+
+BIND_CHUNK = 500  # stays under every database's bound-parameter limit
+
+
+def chunks(items: Iterable, size: int = BIND_CHUNK) -> Iterator[list]:
+    """Slices of items small enough for one `IN (...)`."""
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def make_engine(url: str) -> Engine:

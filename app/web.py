@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -54,10 +53,8 @@ async def entry(slug: str, request: Request, g: GlossaryDep):
 
 @router.get("/random")
 async def random_entry(g: GlossaryDep):
-    items = g.list_entries(per_page=500).items
-    if not items:
-        return RedirectResponse("/", status_code=302)
-    return RedirectResponse(random.choice(items).url, status_code=302)
+    slug = g.random_slug()
+    return RedirectResponse(f"/entries/{slug}" if slug else "/", status_code=302)
 
 
 @router.get("/categories", response_class=HTMLResponse)

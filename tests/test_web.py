@@ -73,3 +73,10 @@ def test_real_404_page(client):
                                  "/entries/" + "a" * 5000, "/categories/%00"])
 def test_odd_paths_never_500(client, url):
     assert client.get(url).status_code in (404, 422)
+
+
+def test_random_reaches_any_entry(client):
+    seen = {client.get("/random", follow_redirects=False).headers["location"] for _ in range(40)}
+    assert seen <= {f"/entries/{s}" for s in ("k-means", "inertia", "hierarchical-clustering",
+                                              "recurrent-neural-network", "backpropagation", "feature-scaling")}
+    assert len(seen) > 1

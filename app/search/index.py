@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import shutil
-import uuid
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,9 +19,10 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
 from app.search import query as query_mod
-from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
 from app.search.docsets import docset
+from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
 from app.search.snippets import snippet
+from app.search.suggest import Suggestion
 from app.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -61,13 +61,6 @@ class SearchResults:
     hits: list[Hit]
     facets: dict[str, int] = field(default_factory=dict)  # category slug -> count
     suggestion: str | None = None
-
-
-@dataclass
-class Suggestion:
-    slug: str
-    title: str
-    category: str
 
 
 class _Lease:
@@ -111,7 +104,7 @@ class SearchIndex:
         return self._create()
 
     def _create(self):
-        target, ix = self._new_dir()
+        target, _ = self._new_dir()
         self._point_at(target)
         return whoosh_index.open_dir(str(self.path))
 
@@ -240,7 +233,7 @@ class SearchIndex:
                     lease.results[key] = cached
                     if len(lease.results) > RESULT_CACHE:
                         lease.results.popitem(last=False)
-            return copy.deepcopy(cached)
+            return cached  # shared between requests: callers only read it
 
     def _search(self, lease: _Lease, text: str, categories, tags, page: int, limit: int) -> SearchResults:
         parsed = query_mod.parse(text)

@@ -34,6 +34,13 @@ def _typos(word: str) -> int:
 
 
 @dataclass
+class Suggestion:
+    slug: str
+    title: str
+    category: str
+
+
+@dataclass
 class Entry:
     slug: str
     title: str
@@ -90,8 +97,6 @@ class Completer:
         return found
 
     def complete(self, text: str, limit: int = 8) -> list:
-        from app.search.index import Suggestion
-
         query = name_key(text)
         words = query.split()
         if not words or not self.entries:
