@@ -48,7 +48,6 @@ class Watcher:
             if not any(p.endswith((".md", ".yml")) for _, p in changes):
                 continue
             try:
-                report = self.builder.build()
-                log.info("content changed: %s", report.summary())
+                self.builder.build()  # which logs its own summary
             except Exception:  # noqa: BLE001 - a bad edit must not stop watching
                 log.exception("rebuild after a content change failed")

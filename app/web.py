@@ -112,14 +112,14 @@ async def search(
     return page(
         request, "search.html",
         {"q": q, "result": result, "category": category, "tag": tag, "page_no": page_no,
-         "pages": min(pages, 100), "url": url, "categories": g.categories()},
+         "pages": min(pages, 100), "url": url, "per_page": PER_PAGE},
         json_url="/api/search?" + urlencode({**params, "page": page_no}),
     )
 
 
 @router.get("/graph", response_class=HTMLResponse)
-async def graph(request: Request, g: GlossaryDep):
-    return page(request, "graph.html", {"categories": g.categories()}, json_url="/api/graph")
+async def graph(request: Request):
+    return page(request, "graph.html", {}, json_url="/api/graph")
 
 
 @router.get("/docs", response_class=HTMLResponse)

@@ -157,7 +157,7 @@
         var item = document.createElement("li");
         var swatch = document.createElement("span");
         swatch.className = "swatch"; swatch.style.background = colours[cat];
-        item.appendChild(swatch); item.appendChild(document.createTextNode(" " + (data.categories && data.categories[cat] || cat)));
+        item.appendChild(swatch); item.appendChild(document.createTextNode(" " + cat));
         legend.appendChild(item);
       });
     }
