@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import shutil
 import threading
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
 from app.search import query as query_mod
-from app.search.docsets import docset
+from app.search.docsets import docset, leaves
+from app.search.scoring import Scorer
 from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
 from app.search.snippets import snippet
 from app.search.suggest import Suggestion
@@ -73,6 +75,7 @@ class _Lease:
         # Results of this searcher's recent queries. Honest by construction: a lease ends
         # when the index changes, and its cache with it.
         self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self.scorer = Scorer(searcher)
 
 
 class SearchIndex:
@@ -81,6 +84,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
+        self._segment_categories: dict[str, list[str]] = {}
         self.was_rebuilt = False  # True when opening found no usable index
         self.ix = self._open_or_create()
 
@@ -242,6 +246,7 @@ class SearchIndex:
         filters = [query_mod.Or([q.Term("category", c) for c in cats])] if cats else []
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
+        allowed = docset(lease.searcher, filter_q) if filter_q is not None else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
         s = lease.searcher
         fixes: dict[str, list[str]] = {}
@@ -254,35 +259,34 @@ class SearchIndex:
         completer = self.vocab.completer(s)
         complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
         query = query_mod.build(parsed, correct=correct, complete=complete)
-        if query is None:
-            if not filters:
-                return SearchResults(0, [])
-            query = q.Every()
+        if query is None and not filters:
+            return SearchResults(0, [])
         marks = [t for w in parsed.words for t in query_mod.terms(w)]
         marks += [t for w in parsed.words for f in correct(w) for t in query_mod.terms(f)]
         marks += [t for p in parsed.phrases for t in query_mod.terms(p)]
-        results = self._run(s, query, filter_q, page, limit, marks)
+        results = self._run(lease, query, allowed, page, limit, marks)
         if results.total == 0 and len(parsed.words) > 1:
             loose = query_mod.build(parsed, require_all=False, correct=correct, complete=complete)
             if loose is not None:
-                results = self._run(s, loose, filter_q, page, limit, marks)
+                results = self._run(lease, loose, allowed, page, limit, marks)
         if any(fixes.values()):
-            results.suggestion = self._did_you_mean(s, parsed, filter_q, correct)
+            results.suggestion = self._did_you_mean(s, parsed, allowed, correct)
         return results
 
-    def _run(self, s: Searcher, query, filter_q, page: int, limit: int, marks: list[str]) -> SearchResults:
-        # Score only the top page (Whoosh can then skip blocks that cannot make it), and
-        # count the whole result set separately without scoring, for the total and facets.
-        found = s.search(query, limit=page * limit, filter=filter_q)
-        counted = query if filter_q is None else q.And([query, filter_q])
-        categories = self._categories(s)
-        facets: dict[str, int] = {}
-        for docnum in docset(s, counted):
-            cat = categories[docnum]
-            facets[cat] = facets.get(cat, 0) + 1
+    def _run(self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int,
+             marks: list[str]) -> SearchResults:
+        s = lease.searcher
+        scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
+        if allowed is not None and query is not None:
+            scored = {d: v for d, v in scored.items() if d in allowed}
+        with self._lock:
+            categories = self._categories(s)
+        facets = dict(Counter(map(categories.__getitem__, scored)))
+        # Best first; equal scores in index order, as Whoosh's own collector has them.
+        top = heapq.nlargest(page * limit, scored.items(), key=lambda item: (item[1], -item[0]))
         hits = []
-        for hit in found[(page - 1) * limit : page * limit]:
-            fields = hit.fields()
+        for docnum, score in top[(page - 1) * limit :]:
+            fields = s.stored_fields(docnum)
             hits.append(
                 Hit(
                     slug=fields["slug"],
@@ -290,17 +294,28 @@ class SearchIndex:
                     category=fields["category"],
                     summary=fields.get("summary", ""),
                     snippet=snippet(fields.get("body", ""), marks) or snippet(fields.get("summary", ""), []),
-                    score=round(float(hit.score or 0.0), 4),
+                    score=round(float(score), 4),
                 )
             )
-        return SearchResults(total=sum(facets.values()), hits=hits, facets=facets)
+        return SearchResults(total=len(scored), hits=hits, facets=facets)
 
-    @staticmethod
-    def _categories(s: Searcher):
-        """docnum -> category slug, from the sortable column (no stored-field reads)."""
+    def _categories(self, s: Searcher) -> list[str]:
+        """docnum -> category slug, from the sortable column (no stored-field reads).
+
+        Segments never change once written, so each one's column is read only once: after
+        an edit, only the new small segment is read.
+        """
         cached = getattr(s, "_glossa_categories", None)
         if cached is None:
-            cached = list(s.reader().column_reader("category", translate=True))
+            cached, seen = [], {}
+            for sub, _ in leaves(s.reader()):
+                key = sub.segment().segment_id()
+                column = self._segment_categories.get(key)
+                if column is None:
+                    column = list(sub.column_reader("category", translate=True))
+                seen[key] = column
+                cached.extend(column)
+            self._segment_categories = seen  # forget merged-away segments
             s._glossa_categories = cached
         return cached
 
@@ -312,7 +327,7 @@ class SearchIndex:
             return []
         return self.vocab.speller(lease.searcher).correct(low, budget)
 
-    def _did_you_mean(self, s: Searcher, parsed, filter_q, correct) -> str | None:
+    def _did_you_mean(self, s: Searcher, parsed, allowed: set[int] | None, correct) -> str | None:
         """A respelling of unknown words that finds entries as typed, or None."""
         corrected = [(correct(w) or [w.lower()])[0] for w in parsed.words]
         suggestion = " ".join(corrected)
@@ -321,8 +336,8 @@ class SearchIndex:
         better = query_mod.build(query_mod.parse(suggestion))
         if better is None:
             return None
-        found = s.search(better, limit=1, filter=filter_q)
-        return suggestion if found.scored_length() > 0 else None
+        found = docset(s, better)
+        return suggestion if (found if allowed is None else found & allowed) else None
 
     @staticmethod
     def _known(s: Searcher, word: str) -> bool:

@@ -1,0 +1,133 @@
+"""BM25F scores for a whole query, a posting list at a time instead of a document at a time.
+
+Whoosh scores a query by walking a tree of matchers one document at a time, several Python
+calls per document and clause; a pair of common words then costs tens of milliseconds.
+Our queries are trees of Term/And/Or/AndNot, so the same scores come from reading each
+term's posting list a block at a time and combining {docnum: score} maps, with the heavy
+loops in comprehensions and set operations. Scores equal Whoosh's own BM25F (a test holds
+them side by side); any other query node (phrases, Every) is scored by Whoosh's matchers.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+from app.search.docsets import docset, leaves, postings
+
+Scores = dict[int, float]  # global docnum -> score
+
+
+class Scorer:
+    """Scores queries against one searcher; lives as long as the searcher."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        weighting = searcher.weighting
+        # Only plain BM25F is reproduced here; any other model goes through Whoosh.
+        self.fast = type(weighting) is BM25F and not weighting._field_B
+        self.B = getattr(weighting, "B", 0.75)
+        self.K1 = getattr(weighting, "K1", 1.2)
+        self._norms: dict[tuple[int, str], list[float]] = {}
+
+    def scores(self, query: q.Query) -> Scores:
+        if not self.fast:
+            return self._whoosh(query)
+        if isinstance(query, q.Term):
+            return self._term(query)
+        if isinstance(query, q.Or) and not query.minmatch and query.scale is None:
+            return self._union([self.scores(sub) for sub in query.subqueries])
+        if isinstance(query, q.And):
+            return self._intersection([self.scores(sub) for sub in query.subqueries])
+        if isinstance(query, q.AndNot):
+            found = self.scores(query.a)
+            if found:
+                excluded = docset(self.searcher, query.b)
+                found = {d: s for d, s in found.items() if d not in excluded}
+            return found
+        return self._whoosh(query)
+
+    # -- combining ---------------------------------------------------------------
+    @staticmethod
+    def _union(parts: list[Scores]) -> Scores:
+        parts = sorted((p for p in parts if p), key=len, reverse=True)
+        if not parts:
+            return {}
+        total = parts[0]  # every part is a fresh map: add the others into the largest
+        for part in parts[1:]:
+            get = total.get
+            total.update({d: get(d, 0.0) + s for d, s in part.items()})
+        return total
+
+    @staticmethod
+    def _intersection(parts: list[Scores]) -> Scores:
+        parts = sorted(parts, key=len)
+        if not parts or not parts[0]:
+            return {}
+        total = parts[0]
+        for part in parts[1:]:
+            total = {d: s + part[d] for d, s in total.items() if d in part}
+            if not total:
+                break
+        return total
+
+    # -- leaves --------------------------------------------------------------------
+    def _term(self, term: q.Term) -> Scores:
+        s = self.searcher
+        field = s.schema[term.fieldname] if term.fieldname in s.schema else None
+        if field is None:
+            return {}
+        out: Scores = {}
+        boost = term.boost
+        if not field.scorable:  # Whoosh's WeightScorer: the posting's weight
+            for sub, offset in leaves(s.reader()):
+                for ids, weights in postings(sub, term.fieldname, term.text):
+                    out.update(zip((d + offset for d in ids), (w * boost for w in weights)))
+            return out
+        if s.doc_frequency(term.fieldname, term.text) == 0:
+            return out
+        # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
+        c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost
+        for i, (sub, offset) in enumerate(leaves(s.reader())):
+            norm = self._norm(i, sub, term.fieldname)
+            for ids, weights in postings(sub, term.fieldname, term.text):
+                if offset:
+                    out.update({d + offset: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
+                else:
+                    out.update({d: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
+        return out
+
+    def _norm(self, i: int, sub, fieldname: str) -> list[float]:
+        """K1 * (1 - B + B * length / average length), per document of one segment."""
+        key = (i, fieldname)
+        norm = self._norms.get(key)
+        if norm is None:
+            avg = self.searcher.avg_field_length(fieldname) or 1
+            K1, B = self.K1, self.B
+            by_byte = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
+            norm = [by_byte[b] for b in _length_bytes(sub, fieldname)]
+            self._norms[key] = norm
+        return norm
+
+    def _whoosh(self, query: q.Query) -> Scores:
+        out: Scores = {}
+        s = self.searcher
+        context = s.context()
+        for sub, offset in s.leaf_searchers():
+            m = query.matcher(sub, context)
+            while m.is_active():
+                out[m.id() + offset] = m.score()
+                m.next()
+        return out
+
+
+def _length_bytes(sub, fieldname: str) -> bytes:
+    """One byte per document: Whoosh's compressed field length (0 when absent)."""
+    count = sub.doc_count_all()
+    column = sub._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return bytes(count)
+    raw = column._dbfile.get(column._basepos, column._count)
+    return raw + bytes(count - len(raw))

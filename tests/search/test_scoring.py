@@ -1,0 +1,52 @@
+"""Our posting-list scorer must rank exactly as Whoosh's own BM25F would, deletions and
+segments included: search order is what users see."""
+
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from app.search import SearchIndex
+from app.search import query as query_mod
+from app.search.scoring import Scorer
+
+WORDS = ["tensor", "gradient", "descent", "cluster", "kernel", "matrix", "vector", "model",
+         "learning", "network", "neuron", "layer", "loss", "bias", "variance", "sample"]
+
+
+def doc(i: int, rng: random.Random) -> SimpleNamespace:
+    title = " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+    return SimpleNamespace(
+        slug=f"doc-{i}", title=title, aliases=[title.split()[0][:3].upper()],
+        category_slug=rng.choice(["a", "b", "c"]), tags=[rng.choice(WORDS)],
+        text=" ".join(rng.choices(WORDS, k=rng.randint(5, 60))), summary="",
+    )
+
+
+@pytest.fixture
+def index(tmp_path):
+    rng = random.Random(3)
+    idx = SearchIndex(tmp_path / "index")
+    idx.update([doc(i, rng) for i in range(300)], fresh=True)
+    idx.update([doc(i, rng) for i in range(300, 340)])  # a second segment
+    idx.update([doc(i, rng) for i in range(0, 300, 7)])  # rewritten: deletions in the first
+    idx.update([], deleted=["doc-5", "doc-301"])
+    yield idx
+    idx.close()
+
+
+QUERIES = ["tensor", "gradient descent", "neuron network layer", "bias -variance",
+           '"gradient descent"', "KER", "vector model sample loss", "learning -\"loss bias\""]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_equal_whoosh_bm25f(index, text):
+    with index.searcher() as s:
+        assert len(list(s.leaf_searchers())) > 1 and any(r.reader().has_deletions() for r, _ in s.leaf_searchers())
+        query = query_mod.build(query_mod.parse(text))
+        expected = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
+        got = Scorer(s).scores(query)
+        assert expected, text
+        assert got.keys() == expected.keys()
+        for docnum, score in expected.items():
+            assert got[docnum] == pytest.approx(score, rel=1e-9)
