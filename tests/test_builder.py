@@ -113,3 +113,31 @@ def test_link_cycles_and_self_links_are_handled(settings, content_dir):
     assert [r.slug for r in alpha.backlinks] == ["c"]
     assert [r.slug for r in g.get_entry("b").backlinks] == ["a"]
     assert {(l.source, l.target) for l in g.graph().links} >= {("a", "b"), ("b", "c"), ("c", "a")}
+
+
+def test_body_edits_keep_name_clashes_and_renames_relink(settings, content_dir):
+    write_content(content_dir, {
+        "misc/t1.md": "---\ntitle: Twin\naliases: [RNN]\n---\nA twin.\n",
+        "misc/fan.md": "---\ntitle: Fan\n---\nI like [[Twin]].\n",
+    })
+    builder = make_builder(settings)
+    clash = "alias 'RNN' is already used by"
+    assert any(clash in p.message for p in builder.build().problems)
+
+    # A body-only edit changes no name's owner: the clash is still reported.
+    twin = content_dir / "misc/t1.md"
+    twin.write_text(twin.read_text().replace("A twin.", "A twin, edited."))
+    touch_later(twin)
+    report = builder.build()
+    assert report.changed == 1
+    assert any(clash in p.message for p in report.problems)
+    assert [s.slug for s in builder.index.suggest("twi")] == ["t1"]
+
+    # A title edit does: the link to the old title no longer resolves.
+    twin.write_text(twin.read_text().replace("title: Twin", "title: Triplet"))
+    touch_later(twin)
+    report = builder.build()
+    assert report.unresolved == 1
+    assert any("unresolved link [[Twin]]" in p.message for p in report.problems)
+    assert [s.title for s in builder.index.suggest("trip")] == ["Triplet"]
+    assert builder.index.suggest("twi") == []

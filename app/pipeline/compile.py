@@ -84,21 +84,16 @@ def compile_content(
             parsed[rel] = doc
     t_parse = time.perf_counter()
 
-    # One slug, one file: the first path in sorted order wins, the rest are reported.
-    docs: dict[str, Document] = {}
-    for rel in sorted({*parsed, *carried}):
-        doc = parsed.get(rel) or carried[rel]
-        holder = docs.get(doc.slug)
-        if holder is not None:
-            problems.append(
-                Problem(rel, 1, f"duplicate slug {doc.slug!r}: {holder.path} has it; "
-                        "this file is skipped", kind="site")
-            )
-            continue
-        docs[doc.slug] = doc
-    ordered = sorted(docs.values(), key=lambda d: d.path)
-    resolver, link_problems = build_resolver(ordered)
-    problems.extend(link_problems)
+    if old_resolver is not None and _same_names(known, parsed, carried):
+        # Bodies changed, names did not (the usual edit): every name keeps its owner.
+        docs = {d.slug: d for d in known.values()}
+        docs.update((d.slug, d) for d in parsed.values())
+        resolver = old_resolver
+        problems.extend(resolver.problems)
+    else:
+        docs = _winners(parsed, carried, problems)
+        resolver, link_problems = build_resolver(sorted(docs.values(), key=lambda d: d.path))
+        problems.extend(link_problems)
 
     # Names whose owner may have changed: those of files added, edited or removed.
     old_docs = {rel: d for rel, d in known.items() if rel not in carried}
@@ -127,7 +122,7 @@ def compile_content(
 
     live_paths = {d.path for d in docs.values()}
     removed = {d.slug for rel, d in known.items() if rel not in live_paths} - set(docs)
-    categories = {d.category_slug: d.category for d in ordered}
+    categories = {d.category_slug: d.category for d in sorted(docs.values(), key=lambda d: d.path)}
     descriptions = {}
     for folder, meta in folder_meta.items():
         if meta["description"]:
@@ -143,6 +138,35 @@ def compile_content(
         category_descriptions=descriptions,
         stats={"parse_s": t_parse - started, "render_s": t_render - t_parse},
     )
+
+
+def _same_names(known: dict[str, Document], parsed: dict[str, Document],
+                carried: dict[str, Document]) -> bool:
+    """The same files as last time, each with the slug, title and aliases it had."""
+    if len(parsed) + len(carried) != len(known):
+        return False
+    for rel, doc in parsed.items():
+        prior = known.get(rel)
+        if prior is None or (prior.slug, prior.title, prior.aliases) != (doc.slug, doc.title, doc.aliases):
+            return False
+    return True
+
+
+def _winners(parsed: dict[str, Document], carried: dict[str, Document],
+             problems: list[Problem]) -> dict[str, Document]:
+    """One slug, one file: the first path in sorted order wins, the rest are reported."""
+    docs: dict[str, Document] = {}
+    for rel in sorted({*parsed, *carried}):
+        doc = parsed.get(rel) or carried[rel]
+        holder = docs.get(doc.slug)
+        if holder is not None:
+            problems.append(
+                Problem(rel, 1, f"duplicate slug {doc.slug!r}: {holder.path} has it; "
+                        "this file is skipped", kind="site")
+            )
+            continue
+        docs[doc.slug] = doc
+    return docs
 
 
 def unresolved_problems(docs) -> list[Problem]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -24,6 +24,7 @@ def link_key(text: str) -> str:
 class Resolver:
     keys: dict[str, str]  # link key -> slug
     titles: dict[str, str]  # slug -> title
+    problems: list[Problem] = field(default_factory=list)  # names claimed twice
 
     def resolve(self, target: str) -> str | None:
         key = link_key(target.removesuffix(".md"))
@@ -65,7 +66,7 @@ def build_resolver(docs: list[Document]) -> tuple[Resolver, list[Problem]]:
     for doc in docs:
         for alias in doc.aliases:
             claim(link_key(alias), doc, "alias", alias)
-    return Resolver(keys, {s: d.title for s, d in by_slug.items()}), problems
+    return Resolver(keys, {s: d.title for s, d in by_slug.items()}, problems), problems
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:

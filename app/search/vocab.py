@@ -71,17 +71,20 @@ class Vocabulary:
             if self._entries is None or self._generation != before:
                 self._entries = None  # not in step: reload on next use
                 return
+            renamed = False
             for slug in deleted:
-                self._entries.pop(slug, None)
+                renamed |= self._entries.pop(slug, None) is not None
             names, stems = set(), set()
             for doc in docs:
                 e = _entry(doc.slug, doc.title, list(doc.aliases), doc.category_slug)
+                renamed |= self._entries.get(doc.slug) != e
                 self._entries[doc.slug] = e
                 names.update(w for n in e.names for w in n.split())
                 if self._speller is not None:
                     stems.update(query_mod.terms(doc.text))
             self._generation = after
-            self._completer = None
+            if renamed:  # most edits change a body only: the completions still hold
+                self._completer = None
             if self._speller is not None:
                 # Words only ever join the table; a stale one corrects to a word that
                 # simply finds nothing, and the next full reload drops it.
