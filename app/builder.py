@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import logging
 import threading
 import time
@@ -87,6 +88,7 @@ class Builder:
             if not full and self.index.doc_count() != self._entry_count():
                 log.warning("search index and store disagree; rebuilding both from content")
                 full = True
+            settled = full or self._memory is None  # this build fills memory anew
             if full:
                 known, resolver = {}, None
             elif self._memory is not None:
@@ -112,6 +114,15 @@ class Builder:
                 {d.path: light(d) if d.markdown else d for d in compiled.docs.values()},
                 compiled.resolver,
             )
+            if settled:
+                # Tens of thousands of objects just became long-lived. Collect now, inside
+                # a slow build, and set the survivors aside (gc.freeze), so that the
+                # collector does not walk them all again during an edit that should take ms.
+                # What the last such build set aside is looked at again first (unfreeze),
+                # so nothing stays uncollected for longer than one full build.
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
             report = self._report(compiled, full)
             report.seconds = time.perf_counter() - started
             log.info("%s; parse %.2f s, render %.2f s", report.summary(),
@@ -176,11 +187,12 @@ class Builder:
             gone = set(existing) - set(c.categories)
             if gone:
                 s.execute(delete(store.Category).where(store.Category.slug.in_(sorted(gone))))
-            keep = sorted(c.kept_problem_paths)
-            stale = delete(store.Problem).where(
-                (store.Problem.kind == "site") | store.Problem.path.not_in(keep)
-            )
-            s.execute(stale)
+            # Site problems are found afresh by every build; a file's own problems stay
+            # until the file is read again.
+            s.execute(delete(store.Problem).where(store.Problem.kind == "site"))
+            with_problems = s.execute(select(store.Problem.path).distinct()).scalars()
+            for chunk in store.chunks(sorted(set(with_problems) - c.kept_problem_paths)):
+                s.execute(delete(store.Problem).where(store.Problem.path.in_(chunk)))
             # Readers cache by this value; any build that writes changes it.
             s.merge(store.Meta(key="generation", value=uuid.uuid4().hex))
             problems = [p for p in c.problems]

@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 from app.search import query as query_mod
 from app.search.docsets import docset, leaves
 from app.search.scoring import Scorer
-from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed
+from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed, title_key
 from app.search.snippets import snippet
 from app.search.suggest import Suggestion
 from app.search.vocab import Vocabulary
@@ -43,8 +43,17 @@ def _cached_reader(self, fieldname, column):
 
 W3PerDocReader._cached_reader = _cached_reader
 
+PARALLEL_FROM = 2000  # documents; below this, starting processes costs more than it saves
 MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
 RESULT_CACHE = 512  # queries remembered per searcher
+
+
+def _processes(documents: int) -> int:
+    # Whoosh forks its writer processes; forking is only safe from the main thread (a
+    # watcher thread's rebuild could fork while another thread holds a lock).
+    if documents < PARALLEL_FROM or threading.current_thread() is not threading.main_thread():
+        return 1
+    return min(os.cpu_count() or 1, 4)
 
 
 @dataclass
@@ -84,7 +93,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
-        self._segment_categories: dict[str, list[str]] = {}
+        self._segment_columns: dict[tuple[str, str], list] = {}
         self.was_rebuilt = False  # True when opening found no usable index
         self.ix = self._open_or_create()
 
@@ -192,7 +201,13 @@ class SearchIndex:
 
     @staticmethod
     def _write(ix, docs: list, deleted: list, fresh: bool) -> None:
-        writer = ix.writer(timeout=30.0)
+        procs = _processes(len(docs)) if fresh else 1
+        if procs > 1:
+            # Analysing text is most of a build: split it over processes, and keep their
+            # segments as they are instead of merging them (half the time again).
+            writer = ix.writer(timeout=30.0, procs=procs, multisegment=True)
+        else:
+            writer = ix.writer(timeout=30.0)
         add = writer.add_document if fresh else writer.update_document
         try:
             for slug in deleted:
@@ -209,6 +224,7 @@ class SearchIndex:
                     tags=",".join(doc.tags),
                     exact=",".join(sorted(exact)),
                     summary=doc.summary,
+                    title_key=title_key(doc.title, doc.slug),
                 )
         except BaseException:
             writer.cancel()
@@ -280,10 +296,10 @@ class SearchIndex:
         if allowed is not None and query is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
         with self._lock:
-            categories = self._categories(s)
+            categories = self._column(s, "category")
+            titles = self._column(s, "title_key")
         facets = dict(Counter(map(categories.__getitem__, scored)))
-        # Best first; equal scores in index order, as Whoosh's own collector has them.
-        top = heapq.nlargest(page * limit, scored.items(), key=lambda item: (item[1], -item[0]))
+        top = heapq.nsmallest(page * limit, scored.items(), key=lambda item: (-item[1], titles[item[0]]))
         hits = []
         for docnum, score in top[(page - 1) * limit :]:
             fields = s.stored_fields(docnum)
@@ -299,25 +315,27 @@ class SearchIndex:
             )
         return SearchResults(total=len(scored), hits=hits, facets=facets)
 
-    def _categories(self, s: Searcher) -> list[str]:
-        """docnum -> category slug, from the sortable column (no stored-field reads).
+    def _column(self, s: Searcher, name: str) -> list:
+        """docnum -> value of a column (category slug, title key): no stored-field reads.
 
         Segments never change once written, so each one's column is read only once: after
         an edit, only the new small segment is read.
         """
-        cached = getattr(s, "_glossa_categories", None)
-        if cached is None:
-            cached, seen = [], {}
+        columns = s.__dict__.setdefault("_glossa_columns", {})
+        if name not in columns:
+            values, seen = [], {}
             for sub, _ in leaves(s.reader()):
-                key = sub.segment().segment_id()
-                column = self._segment_categories.get(key)
+                key = (sub.segment().segment_id(), name)
+                column = self._segment_columns.get(key)
                 if column is None:
-                    column = list(sub.column_reader("category", translate=True))
+                    column = list(sub.column_reader(name, translate=True))
                 seen[key] = column
-                cached.extend(column)
-            self._segment_categories = seen  # forget merged-away segments
-            s._glossa_categories = cached
-        return cached
+                values.extend(column)
+            # Keep other columns' segments; forget merged-away ones of this column.
+            self._segment_columns = {k: v for k, v in self._segment_columns.items() if k[1] != name}
+            self._segment_columns.update(seen)
+            columns[name] = values
+        return columns[name]
 
     def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""

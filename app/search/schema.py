@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis import STOP_WORDS
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 # Split on underscores and hyphens too, so `predict_proba` and `k-means` index as words,
 # and never keep `*` from Markdown emphasis (the default tokenizer's trap).
@@ -57,12 +58,16 @@ def name_key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
+def title_key(title: str, slug: str) -> bytes:
+    return f"{title.casefold()}\x00{slug}".encode()  # the slug settles equal titles
+
+
 def squashed(text: str) -> str:
     return name_key(text).replace(" ", "")
 
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 def make_schema() -> Schema:
@@ -76,4 +81,6 @@ def make_schema() -> Schema:
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         exact=KEYWORD(commas=True, lowercase=True),
         summary=STORED(),
+        # Orders equal scores A-Z, the same whichever segment a document landed in.
+        title_key=COLUMN(VarBytesColumn()),
     )

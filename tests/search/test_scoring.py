@@ -50,3 +50,24 @@ def test_scores_equal_whoosh_bm25f(index, text):
         assert got.keys() == expected.keys()
         for docnum, score in expected.items():
             assert got[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_parallel_build_finds_what_a_serial_build_finds(tmp_path, monkeypatch):
+    import app.search.index as index_mod
+
+    rng = random.Random(5)
+    docs = [doc(i, rng) for i in range(400)]
+    serial = SearchIndex(tmp_path / "serial")
+    serial.update(docs, fresh=True)
+    monkeypatch.setattr(index_mod, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(index_mod.os, "cpu_count", lambda: 2)
+    parallel = SearchIndex(tmp_path / "parallel")
+    parallel.update(docs, fresh=True)
+    with parallel.searcher() as s:
+        assert len(list(s.leaf_searchers())) == 2  # one segment per process, not merged
+    for text in QUERIES + ["category:b tensor", "tag:loss"]:
+        a, b = serial.search(text, limit=50), parallel.search(text, limit=50)
+        assert b.total == a.total and b.facets == a.facets, text
+        assert [(h.slug, h.score) for h in b.hits] == [(h.slug, h.score) for h in a.hits], text
+    serial.close()
+    parallel.close()
