@@ -325,11 +325,13 @@ class SearchIndex:
         if name not in columns:
             values, seen = [], {}
             for sub, _ in leaves(s.reader()):
-                key = (sub.segment().segment_id(), name)
+                segment = sub.segment()  # None in an empty index
+                key = (segment.segment_id(), name) if segment else None
                 column = self._segment_columns.get(key)
                 if column is None:
-                    column = list(sub.column_reader(name, translate=True))
-                seen[key] = column
+                    column = list(sub.column_reader(name, translate=True)) if sub.doc_count_all() else []
+                if key:
+                    seen[key] = column
                 values.extend(column)
             # Keep other columns' segments; forget merged-away ones of this column.
             self._segment_columns = {k: v for k, v in self._segment_columns.items() if k[1] != name}

@@ -10,6 +10,10 @@ them side by side); any other query node (phrases, Every) is scored by Whoosh's 
 
 from __future__ import annotations
 
+import threading
+from array import array
+from collections import OrderedDict
+
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.scoring import BM25F
@@ -18,6 +22,7 @@ from whoosh.util.numeric import byte_to_length
 from app.search.docsets import docset, leaves, postings
 
 Scores = dict[int, float]  # global docnum -> score
+DECODED_POSTINGS = 1_000_000  # kept per searcher: about 8 MB
 
 
 class Scorer:
@@ -31,6 +36,10 @@ class Scorer:
         self.B = getattr(weighting, "B", 0.75)
         self.K1 = getattr(weighting, "K1", 1.2)
         self._norms: dict[tuple[int, str], list[float]] = {}
+        self._leaves = leaves(searcher.reader())
+        self._decoded: OrderedDict[tuple[str, str], list] = OrderedDict()
+        self._decoded_size = 0
+        self._lock = threading.Lock()
 
     def scores(self, query: q.Query) -> Scores:
         if not self.fast:
@@ -81,33 +90,59 @@ class Scorer:
             return {}
         out: Scores = {}
         boost = term.boost
+        blocks = self._postings(term.fieldname, term.text)
         if not field.scorable:  # Whoosh's WeightScorer: the posting's weight
-            for sub, offset in leaves(s.reader()):
-                for ids, weights in postings(sub, term.fieldname, term.text):
-                    out.update(zip((d + offset for d in ids), (w * boost for w in weights)))
+            for i, offset, ids, weights in blocks:
+                out.update(zip((d + offset for d in ids), (w * boost for w in weights)))
             return out
-        if s.doc_frequency(term.fieldname, term.text) == 0:
+        if not blocks:
             return out
         # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
         c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost
-        for i, (sub, offset) in enumerate(leaves(s.reader())):
-            norm = self._norm(i, sub, term.fieldname)
-            for ids, weights in postings(sub, term.fieldname, term.text):
-                if offset:
-                    out.update({d + offset: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
-                else:
-                    out.update({d: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
+        for i, offset, ids, weights in blocks:
+            norm = self._norm(i, term.fieldname)
+            if offset:
+                out.update({d + offset: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
+            else:
+                out.update({d: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
         return out
 
-    def _norm(self, i: int, sub, fieldname: str) -> list[float]:
-        """K1 * (1 - B + B * length / average length), per document of one segment."""
+    def _postings(self, fieldname: str, text: str) -> list[tuple[int, int, array, array]]:
+        """(segment number, first docnum, docnums, weights) blocks of one term, decoded.
+
+        Decoding is most of the cost of a term. Common words recur across queries, so
+        decoded lists are kept, compactly, for as long as this searcher lives (the index
+        cannot change under it), up to a bounded number of postings.
+        """
+        key = (fieldname, text)
+        with self._lock:  # requests in several threads share this searcher
+            blocks = self._decoded.get(key)
+            if blocks is not None:
+                self._decoded.move_to_end(key)
+                return blocks
+        blocks = [
+            (i, offset, array("I", ids), array("f", weights))
+            for i, (sub, offset) in enumerate(self._leaves)
+            for ids, weights in postings(sub, fieldname, text)
+        ]
+        with self._lock:
+            if key not in self._decoded:
+                self._decoded[key] = blocks
+                self._decoded_size += sum(len(b[2]) for b in blocks)
+            while self._decoded_size > DECODED_POSTINGS and len(self._decoded) > 1:
+                _, dropped = self._decoded.popitem(last=False)
+                self._decoded_size -= sum(len(b[2]) for b in dropped)
+        return blocks
+
+    def _norm(self, i: int, fieldname: str) -> list[float]:
+        """K1 * (1 - B + B * length / average length), per document of segment i."""
         key = (i, fieldname)
         norm = self._norms.get(key)
         if norm is None:
             avg = self.searcher.avg_field_length(fieldname) or 1
             K1, B = self.K1, self.B
             by_byte = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
-            norm = [by_byte[b] for b in _length_bytes(sub, fieldname)]
+            norm = [by_byte[b] for b in _length_bytes(self._leaves[i][0], fieldname)]
             self._norms[key] = norm
         return norm
 

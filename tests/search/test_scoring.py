@@ -71,3 +71,12 @@ def test_parallel_build_finds_what_a_serial_build_finds(tmp_path, monkeypatch):
         assert [(h.slug, h.score) for h in b.hits] == [(h.slug, h.score) for h in a.hits], text
     serial.close()
     parallel.close()
+
+
+def test_an_empty_index_answers_every_query(tmp_path):
+    idx = SearchIndex(tmp_path / "empty")
+    for text in ["tensor", "category:a", '"a phrase"', "tensr -x", ""]:
+        found = idx.search(text)
+        assert found.total == 0 and found.hits == [] and found.facets == {}
+    assert idx.suggest("ten") == []
+    idx.close()
