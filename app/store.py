@@ -62,6 +62,10 @@ class Alias(SQLModel, table=True):
     entry_slug: str = Field(primary_key=True, foreign_key="entry.slug", ondelete="CASCADE")
     rank: int = 2
 
+    # The primary key leads with `key`; deleting an entry looks aliases up by entry_slug,
+    # which without this index scans the table (0.2 s per edit at 50,000 entries).
+    __table_args__ = (Index("ix_alias_entry_slug", "entry_slug"),)
+
 
 class Link(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -121,6 +125,11 @@ def make_engine(url: str) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
+    # create_all adds indexes only with their tables; a store from an older version
+    # gains later ones here.
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 def open_store(url: str) -> Engine:

@@ -1,6 +1,7 @@
 """Search benchmark: Glossa (Whoosh) against SQLite FTS5 on the same synthetic corpus.
 
 usage: python bench/search_bench.py [--sizes 1000 10000] [--large] [--queries 300] [--no-http]
+                                   [--no-posting-cache]
 Prints build time, one-file update time, index size, search and suggest latency (median and
 p95, warm, top 10 with snippets) and HTTP latency through uvicorn, with ratios to FTS5
 measured in the same run. Figures, not assertions: this machine is shared and noisy.
@@ -160,7 +161,13 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also 50,000 entries")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--no-posting-cache", action="store_true",
+                        help="decode every posting list afresh (in-process figures only)")
     args = parser.parse_args()
+    if args.no_posting_cache:
+        import app.search.scoring
+
+        app.search.scoring.DECODED_POSTINGS = 0
     sizes = args.sizes + ([50000] if args.large else [])
     print(f"# Glossa search benchmark ({args.queries} queries, warm, top 10 with snippets)")
     for n in sizes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from whoosh import query as q
+from whoosh.reading import TermNotFound
 from whoosh.matching.wrappers import FilterMatcher
 
 
@@ -20,9 +21,10 @@ def leaves(reader) -> list:
 
 def postings(sub, fieldname: str, text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """A term's live postings in one segment, as (docnums, weights) a block at a time."""
-    if (fieldname, text) not in sub:
+    try:
+        m = sub.postings(fieldname, text)
+    except TermNotFound:  # one look-up in the term table, not two
         return
-    m = sub.postings(fieldname, text)
     deleted = None
     if isinstance(m, FilterMatcher):  # the segment has deletions; filter whole blocks below
         deleted, m = sub.deleted_docs_set, m.child

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import multiprocessing
 import os
 import shutil
 import threading
@@ -16,9 +17,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as q
-from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.searching import Searcher
 
+from app.search import patches  # noqa: F401 - applied on import
 from app.search import query as query_mod
 from app.search.docsets import docset, leaves
 from app.search.scoring import Scorer
@@ -29,20 +30,6 @@ from app.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
-
-def _cached_reader(self, fieldname, column):
-    # whoosh-reloaded 2.7.5 caches only columns that exist, so every posting of a field
-    # without lengths (ID, KEYWORD) costs a stat() while writing: half a full build's time.
-    try:
-        return self._readers[fieldname]
-    except KeyError:
-        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
-        self._readers[fieldname] = reader
-        return reader
-
-
-W3PerDocReader._cached_reader = _cached_reader
-
 PARALLEL_FROM = 2000  # documents; below this, starting processes costs more than it saves
 MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
 RESULT_CACHE = 512  # queries remembered per searcher
@@ -50,8 +37,10 @@ RESULT_CACHE = 512  # queries remembered per searcher
 
 def _processes(documents: int) -> int:
     # Whoosh forks its writer processes; forking is only safe from the main thread (a
-    # watcher thread's rebuild could fork while another thread holds a lock).
-    if documents < PARALLEL_FROM or threading.current_thread() is not threading.main_thread():
+    # watcher thread's rebuild could fork while another thread holds a lock), and a
+    # daemonic process may not have children at all.
+    if (documents < PARALLEL_FROM or threading.current_thread() is not threading.main_thread()
+            or multiprocessing.current_process().daemon):
         return 1
     return min(os.cpu_count() or 1, 4)
 

@@ -129,7 +129,7 @@ class Scorer:
             if key not in self._decoded:
                 self._decoded[key] = blocks
                 self._decoded_size += sum(len(b[2]) for b in blocks)
-            while self._decoded_size > DECODED_POSTINGS and len(self._decoded) > 1:
+            while self._decoded and self._decoded_size > DECODED_POSTINGS:
                 _, dropped = self._decoded.popitem(last=False)
                 self._decoded_size -= sum(len(b[2]) for b in dropped)
         return blocks

@@ -80,3 +80,16 @@ def test_an_empty_index_answers_every_query(tmp_path):
         assert found.total == 0 and found.hits == [] and found.facets == {}
     assert idx.suggest("ten") == []
     idx.close()
+
+
+def test_segment_files_read_in_place_give_back_what_was_written():
+    import pickle
+
+    from app.search.patches import _View
+
+    items = [(128, 12345, 3.5, 1, 12, 200), {"ids": list(range(3000))}, "x" * 10_000]
+    data = b"".join(pickle.dumps(item, 2) for item in items) + b"line one\nrest"
+    view = _View(memoryview(data))
+    assert [pickle.load(view) for _ in items] == items
+    assert view.readline() == b"line one\n" and view.read(2) == b"re" and view.read() == b"st"
+    assert view.read(5) == b"" and view.seek(-4, 2) == len(data) - 4 and view.read() == b"rest"
