@@ -42,7 +42,14 @@ def _processes(documents: int) -> int:
     if (documents < PARALLEL_FROM or threading.current_thread() is not threading.main_thread()
             or multiprocessing.current_process().daemon):
         return 1
-    return min(os.cpu_count() or 1, 4)
+    return min(_cores(), 4)
+
+
+def _cores() -> int:
+    # The cores this process may run on (a container's share), not all the machine has.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @dataclass
@@ -354,6 +361,12 @@ class SearchIndex:
         return bool(stems) and all(
             any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems
         )
+
+    def warm(self) -> None:
+        """Build the completion and typo tables now (a second at 10,000 entries), so that
+        no user's first keystroke or first typo after a start or a full build waits for it."""
+        with self.searcher() as s:
+            self.vocab.speller(s)
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         with self.searcher() as s:

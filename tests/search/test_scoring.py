@@ -60,7 +60,7 @@ def test_parallel_build_finds_what_a_serial_build_finds(tmp_path, monkeypatch):
     serial = SearchIndex(tmp_path / "serial")
     serial.update(docs, fresh=True)
     monkeypatch.setattr(index_mod, "PARALLEL_FROM", 100)
-    monkeypatch.setattr(index_mod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(index_mod, "_cores", lambda: 2)
     parallel = SearchIndex(tmp_path / "parallel")
     parallel.update(docs, fresh=True)
     with parallel.searcher() as s:
