@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from whoosh import query as q
-from whoosh.reading import TermNotFound
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 
 def leaves(reader) -> list:

@@ -6,9 +6,7 @@ import heapq
 import logging
 import multiprocessing
 import os
-import shutil
 import threading
-import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,11 +17,11 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from app.search import patches  # noqa: F401 - applied on import
+from app.search import folders, patches  # noqa: F401 - patches apply on import
 from app.search import query as query_mod
 from app.search.docsets import docset, leaves
+from app.search.schema import name_key, squashed, title_key
 from app.search.scoring import Scorer
-from app.search.schema import SCHEMA_VERSION, make_schema, name_key, squashed, title_key
 from app.search.snippets import snippet
 from app.search.suggest import Suggestion
 from app.search.vocab import Vocabulary
@@ -90,56 +88,11 @@ class SearchIndex:
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
         self._segment_columns: dict[tuple[str, str], list] = {}
-        self.was_rebuilt = False  # True when opening found no usable index
-        self.ix = self._open_or_create()
+        # was_rebuilt: opening found no usable index, so a new empty one was made.
+        self.ix, self.was_rebuilt = folders.open_or_create(path)
+        self._opened = folders.folder_of(path)  # which index folder self.ix is
 
     # -- lifecycle ---------------------------------------------------------------
-    def _open_or_create(self):
-        version = self.path / "GLOSSA_SCHEMA"
-        current = version.exists() and version.read_text().strip() == SCHEMA_VERSION
-        if not current and whoosh_index.exists_in(str(self.path)):
-            log.warning("search index at %s has an older schema; rebuilding it", self.path)
-        elif whoosh_index.exists_in(str(self.path)):
-            try:
-                ix = whoosh_index.open_dir(str(self.path))
-                with ix.searcher() as s:  # a truncated segment fails here, not at open
-                    s.doc_count()
-                return ix
-            except Exception as err:  # noqa: BLE001 - any damage means: rebuild from content
-                log.warning("search index at %s is unreadable (%s); rebuilding it", self.path, err)
-        elif self.path.exists():
-            log.warning("search index at %s is missing its files; rebuilding it", self.path)
-        self.was_rebuilt = True
-        return self._create()
-
-    def _create(self):
-        target, _ = self._new_dir()
-        self._point_at(target)
-        return whoosh_index.open_dir(str(self.path))
-
-    def _new_dir(self):
-        target = self.path.parent / f"{self.path.name}.{uuid.uuid4().hex[:8]}"
-        target.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(target), make_schema())
-        (target / "GLOSSA_SCHEMA").write_text(SCHEMA_VERSION)
-        return target, ix
-
-    def _point_at(self, target: Path) -> None:
-        """Make self.path (a symlink) name target in one atomic rename, then tidy up.
-
-        A full rebuild is written beside the live index and swapped in whole, so readers
-        never see a half-built index, and a crash leaves the previous one in place.
-        """
-        if self.path.exists() and not self.path.is_symlink():
-            shutil.rmtree(self.path)  # an index from before this layout
-        swap = self.path.parent / f".{self.path.name}.swap"
-        swap.unlink(missing_ok=True)
-        swap.symlink_to(target.name)
-        os.replace(swap, self.path)
-        for stale in self.path.parent.glob(f"{self.path.name}.*"):
-            if stale.is_dir() and stale.resolve() != target.resolve():
-                shutil.rmtree(stale, ignore_errors=True)  # open files stay readable (POSIX)
-
     def close(self) -> None:
         with self._lock:
             self._retire()
@@ -160,6 +113,14 @@ class SearchIndex:
     def _leased(self) -> Iterator[_Lease]:
         # Never Searcher.refresh() (wrong results in whoosh-reloaded 2.7.5): open anew.
         with self._lock:
+            target = folders.folder_of(self.path)
+            if target != self._opened:
+                # Another process rebuilt the index in full and swapped the link: its
+                # generation numbers start again, so up_to_date() alone cannot tell.
+                self.ix = whoosh_index.open_dir(str(self.path))
+                self._opened = target
+                self._retire()
+                self.vocab = Vocabulary()
             if self._lease is None or not self._lease.searcher.up_to_date():
                 self._retire()
                 self._lease = _Lease(self.ix.searcher())
@@ -182,11 +143,12 @@ class SearchIndex:
         """
         docs, deleted = list(docs), list(deleted)
         if fresh:
-            target, new_ix = self._new_dir()
+            target, new_ix = folders.new_folder(self.path)
             self._write(new_ix, docs, (), True)
             with self._lock:
-                self._point_at(target)
+                folders.point_at(self.path, target)
                 self.ix = whoosh_index.open_dir(str(self.path))
+                self._opened = folders.folder_of(self.path)
                 self._retire()
                 self.vocab = Vocabulary()
                 self.vocab.start_from(docs, self.ix.latest_generation())
@@ -269,7 +231,7 @@ class SearchIndex:
             return fixes[word]
 
         completer = self.vocab.completer(s)
-        complete = lambda word: completer.words_starting(word.lower(), 8)  # noqa: E731
+        complete = lambda word: completer.words_starting(word.lower(), 8)
         query = query_mod.build(parsed, correct=correct, complete=complete)
         if query is None and not filters:
             return SearchResults(0, [])

@@ -93,3 +93,22 @@ def test_segment_files_read_in_place_give_back_what_was_written():
     assert [pickle.load(view) for _ in items] == items
     assert view.readline() == b"line one\n" and view.read(2) == b"re" and view.read() == b"st"
     assert view.read(5) == b"" and view.seek(-4, 2) == len(data) - 4 and view.read() == b"rest"
+
+
+def test_another_process_full_rebuild_is_seen_even_at_the_same_generation(tmp_path):
+    # Two workers share one data folder; one rebuilds the index in full into a new folder.
+    rng = random.Random(9)
+    writer, reader = SearchIndex(tmp_path / "index"), None
+    old = [doc(i, rng) for i in range(20)]
+    writer.update(old, fresh=True)
+    reader = SearchIndex(tmp_path / "index")
+    assert reader.search("tensor").total > 0
+    new = [doc(i, rng) for i in range(5)]
+    for d in new:
+        d.text += " zeppelin"
+        d.title += " airship"
+    writer.update(new, fresh=True)  # a new index folder at the same generation number
+    assert reader.search("zeppelin").total == 5
+    assert [s.title for s in reader.suggest("airsh", 8)] and reader.doc_count() == 5
+    writer.close()
+    reader.close()
