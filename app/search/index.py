@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from app.search import folders, patches  # noqa: F401 - patches apply on import
 from app.search import query as query_mod
-from app.search.docsets import docset, leaves
+from app.search.postings import leaves
 from app.search.schema import name_key, squashed, title_key
 from app.search.scoring import Scorer
 from app.search.snippets import snippet
@@ -220,7 +220,7 @@ class SearchIndex:
         filters = [query_mod.Or([q.Term("category", c) for c in cats])] if cats else []
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
-        allowed = docset(lease.searcher, filter_q) if filter_q is not None else None
+        allowed = lease.scorer.docset(filter_q) if filter_q is not None else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
         s = lease.searcher
         fixes: dict[str, list[str]] = {}
@@ -244,7 +244,7 @@ class SearchIndex:
             if loose is not None:
                 results = self._run(lease, loose, allowed, page, limit, marks)
         if any(fixes.values()):
-            results.suggestion = self._did_you_mean(s, parsed, allowed, correct)
+            results.suggestion = self._did_you_mean(lease, parsed, allowed, correct)
         return results
 
     def _run(self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int,
@@ -305,7 +305,7 @@ class SearchIndex:
             return []
         return self.vocab.speller(lease.searcher).correct(low, budget)
 
-    def _did_you_mean(self, s: Searcher, parsed, allowed: set[int] | None, correct) -> str | None:
+    def _did_you_mean(self, lease: _Lease, parsed, allowed: set[int] | None, correct) -> str | None:
         """A respelling of unknown words that finds entries as typed, or None."""
         corrected = [(correct(w) or [w.lower()])[0] for w in parsed.words]
         suggestion = " ".join(corrected)
@@ -314,7 +314,7 @@ class SearchIndex:
         better = query_mod.build(query_mod.parse(suggestion))
         if better is None:
             return None
-        found = docset(s, better)
+        found = lease.scorer.docset(better)
         return suggestion if (found if allowed is None else found & allowed) else None
 
     @staticmethod

@@ -19,7 +19,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from app.search.docsets import docset, leaves, postings
+from app.search.postings import leaves, postings
 
 Scores = dict[int, float]  # global docnum -> score
 DECODED_POSTINGS = 1_000_000  # kept per searcher: about 8 MB
@@ -53,10 +53,14 @@ class Scorer:
         if isinstance(query, q.AndNot):
             found = self.scores(query.a)
             if found:
-                excluded = docset(self.searcher, query.b)
+                excluded = self.docset(query.b)
                 found = {d: s for d, s in found.items() if d not in excluded}
             return found
         return self._whoosh(query)
+
+    def docset(self, query: q.Query) -> set[int]:
+        """The documents a query matches (filters, exclusions), from the same postings."""
+        return set(self.scores(query))
 
     # -- combining ---------------------------------------------------------------
     @staticmethod

@@ -75,14 +75,14 @@ def test_suggest_completes_titles_and_aliases(index):
 @pytest.mark.parametrize("text", ["clustering", "k means", "clustering -centroids", '"hidden state"', "tensr", "tag:clustering"])
 def test_fast_docsets_agree_with_whoosh(index, text):
     from app.search import query as query_mod
-    from app.search.docsets import docset
+    from app.search.scoring import Scorer
 
     parsed = query_mod.parse(text)
     built = query_mod.build(parsed, correct=lambda w: [], complete=lambda w: [])
     if built is None:
         return
     with index.searcher() as s:
-        assert docset(s, built) == set(s.docs_for_query(built))
+        assert Scorer(s).docset(built) == set(s.docs_for_query(built))
 
 
 def test_total_counts_every_match_not_just_the_page(index):

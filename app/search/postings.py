@@ -1,15 +1,13 @@
-"""Which documents match a query, as a set, without scoring: for totals, facets and filters.
+"""A term's posting lists, read a block at a time rather than a posting at a time.
 
-Whoosh's own `docs_for_query` walks the matcher tree one document at a time in Python.
-Our queries are trees of Term/And/Or/AndNot, so the same answer comes from posting lists
-read a block at a time and combined with set operations, which run in C.
+Whoosh's matchers step through postings one Python call at a time; the blocks they decode
+hold the same document numbers and weights as plain sequences, ready for comprehensions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from whoosh import query as q
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
@@ -56,33 +54,3 @@ def _walk(m) -> tuple[list[int], list[float]]:
         weights.append(m.weight())
         m.next()
     return ids, weights
-
-
-def _term_docs(reader, fieldname: str, text: str) -> set[int]:
-    out: set[int] = set()
-    for sub, offset in leaves(reader):
-        for ids, _ in postings(sub, fieldname, text):
-            out.update(ids if not offset else (i + offset for i in ids))
-    return out
-
-
-def docset(searcher, query: q.Query) -> set[int]:
-    reader = searcher.reader()
-    if isinstance(query, q.Term):
-        return _term_docs(reader, query.fieldname, query.text)
-    if isinstance(query, q.Or):
-        out: set[int] = set()
-        for sub in query.subqueries:
-            out |= docset(searcher, sub)
-        return out
-    if isinstance(query, q.And):
-        subs = sorted(query.subqueries, key=lambda s: s.estimate_size(reader))
-        out = docset(searcher, subs[0]) if subs else set()
-        for sub in subs[1:]:
-            if not out:
-                break
-            out &= docset(searcher, sub)
-        return out
-    if isinstance(query, q.AndNot):
-        return docset(searcher, query.a) - docset(searcher, query.b)
-    return set(searcher.docs_for_query(query))  # phrases, Every: rare, fine to walk
