@@ -89,18 +89,17 @@ def compile_content(
         docs = {d.slug: d for d in known.values()}
         docs.update((d.slug, d) for d in parsed.values())
         resolver = old_resolver
-        problems.extend(resolver.problems)
     else:
         docs = _winners(parsed, carried, problems)
-        resolver, link_problems = build_resolver(sorted(docs.values(), key=lambda d: d.path))
-        problems.extend(link_problems)
+        resolver = build_resolver(sorted(docs.values(), key=lambda d: d.path))
+    problems.extend(resolver.problems)
 
     # Names whose owner may have changed: those of files added, edited or removed.
     old_docs = {rel: d for rel, d in known.items() if rel not in carried}
     touched: set[str] = set()
     for d in [*old_docs.values(), *parsed.values()]:
         touched |= _names(d)
-    old = old_resolver or build_resolver(sorted(known.values(), key=lambda d: d.path))[0]
+    old = old_resolver or build_resolver(sorted(known.values(), key=lambda d: d.path))
     changed_keys = {k for k in touched if resolver.keys.get(k) != old.keys.get(k)}
     to_render = {d.slug for d in parsed.values() if docs.get(d.slug) is d}
     if changed_keys and links_to is not None:

@@ -31,7 +31,7 @@ class Resolver:
         return self.keys.get(key) if key else None
 
 
-def build_resolver(docs: list[Document]) -> tuple[Resolver, list[Problem]]:
+def build_resolver(docs: list[Document]) -> Resolver:
     """Slugs and titles claim keys before aliases; among equals, the first path wins.
 
     Callers pass documents sorted by path, so the rule is stable across builds.
@@ -66,7 +66,7 @@ def build_resolver(docs: list[Document]) -> tuple[Resolver, list[Problem]]:
     for doc in docs:
         for alias in doc.aliases:
             claim(link_key(alias), doc, "alias", alias)
-    return Resolver(keys, {s: d.title for s, d in by_slug.items()}, problems), problems
+    return Resolver(keys, {s: d.title for s, d in by_slug.items()}, problems)
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:

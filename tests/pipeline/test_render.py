@@ -14,7 +14,7 @@ def rendered(body, others=()):
     d = doc("page", "Page", body)
     docs = [d, doc("k-means", "K-means clustering", aliases=["kmeans"]),
             doc("recurrent-neural-network", "Recurrent neural network", aliases=["RNN"]), *others]
-    resolver, _ = build_resolver(docs)
+    resolver = build_resolver(docs)
     render(d, make_markdown(), resolver)
     return d
 

@@ -61,7 +61,7 @@ def test_parse_and_render_never_crash(meta, body, style):
     if doc is None:
         assert problems and all(p.path == "topic/entry.md" and p.message for p in problems)
         return
-    resolver, _ = build_resolver([doc])
+    resolver = build_resolver([doc])
     render(doc, MD, resolver)
     assert unsafe_parts(doc.html) == []
 
