@@ -79,6 +79,7 @@ class _Lease:
         # when the index changes, and its cache with it.
         self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
         self.scorer = Scorer(searcher)
+        self.columns: dict[str, list] = {}  # see SearchIndex._column
 
 
 class SearchIndex:
@@ -87,7 +88,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
-        self._segment_columns: dict[tuple[str, str], list] = {}
+        self._segment_columns: dict[str, dict[str, list]] = {}  # segment id -> name -> values
         # was_rebuilt: opening found no usable index, so a new empty one was made.
         self.ix, self.was_rebuilt = folders.open_or_create(path)
         self._opened = folders.folder_of(path)  # which index folder self.ix is
@@ -254,8 +255,8 @@ class SearchIndex:
         if allowed is not None and query is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
         with self._lock:
-            categories = self._column(s, "category")
-            titles = self._column(s, "title_key")
+            categories = self._column(lease, "category")
+            titles = self._column(lease, "title_key")
         facets = dict(Counter(map(categories.__getitem__, scored)))
         top = heapq.nsmallest(page * limit, scored.items(), key=lambda item: (-item[1], titles[item[0]]))
         hits = []
@@ -273,29 +274,26 @@ class SearchIndex:
             )
         return SearchResults(total=len(scored), hits=hits, facets=facets)
 
-    def _column(self, s: Searcher, name: str) -> list:
+    def _column(self, lease: _Lease, name: str) -> list:
         """docnum -> value of a column (category slug, title key): no stored-field reads.
 
         Segments never change once written, so each one's column is read only once: after
         an edit, only the new small segment is read.
         """
-        columns = s.__dict__.setdefault("_glossa_columns", {})
-        if name not in columns:
-            values, seen = [], {}
-            for sub, _ in leaves(s.reader()):
-                segment = sub.segment()  # None in an empty index
-                key = (segment.segment_id(), name) if segment else None
-                column = self._segment_columns.get(key)
-                if column is None:
-                    column = list(sub.column_reader(name, translate=True)) if sub.doc_count_all() else []
-                if key:
-                    seen[key] = column
-                values.extend(column)
-            # Keep other columns' segments; forget merged-away ones of this column.
-            self._segment_columns = {k: v for k, v in self._segment_columns.items() if k[1] != name}
-            self._segment_columns.update(seen)
-            columns[name] = values
-        return columns[name]
+        if name not in lease.columns:
+            values, live = [], {}
+            for sub, _ in leaves(lease.searcher.reader()):
+                segment = sub.segment()
+                if segment is None:  # an empty index
+                    continue
+                sid = segment.segment_id()
+                per_segment = live[sid] = self._segment_columns.get(sid, {})
+                if name not in per_segment:
+                    per_segment[name] = list(sub.column_reader(name, translate=True))
+                values.extend(per_segment[name])
+            self._segment_columns = live  # forget segments merged away
+            lease.columns[name] = values
+        return lease.columns[name]
 
     def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""
