@@ -115,7 +115,6 @@ class Builder:
                 compiled.resolver,
             )
             if settled:
-                self.index.warm()  # the first query after a start or a full build need not wait
                 # Tens of thousands of objects just became long-lived. Collect now, inside
                 # a slow build, and set the survivors aside (gc.freeze), so that the
                 # collector does not walk them all again during an edit that should take ms.

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     builder = Builder(settings, engine, index)
     if settings.build_on_start:
         builder.build()
+    index.warm()  # serving starts now: no first query should wait for these tables
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

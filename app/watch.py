@@ -48,6 +48,7 @@ class Watcher:
             if not any(p.endswith((".md", ".yml")) for _, p in changes):
                 continue
             try:
-                self.builder.build()  # which logs its own summary
+                if self.builder.build().full:  # which logs its own summary
+                    self.builder.index.warm()
             except Exception:  # noqa: BLE001 - a bad edit must not stop watching
                 log.exception("rebuild after a content change failed")

@@ -324,7 +324,8 @@ class SearchIndex:
 
     def warm(self) -> None:
         """Build the completion and typo tables now (a second at 10,000 entries), so that
-        no user's first keystroke or first typo after a start or a full build waits for it."""
+        no user's first keystroke or first typo after a start or a full build waits for it.
+        For servers: a command-line build would only throw them away."""
         with self.searcher() as s:
             self.vocab.speller(s)
 
