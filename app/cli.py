@@ -1,27 +1,33 @@
-"""Command line: glossa build | serve | check."""
+"""Command line: glossa build | serve | check | migrate | backup | restore."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
 
 from app.config import Settings
-from app.pipeline.compile import compile_content, unresolved_problems
 
 
-def _settings(args: argparse.Namespace, **extra) -> Settings:
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     """Flags win over GLOSSA_* variables, which win over defaults."""
-    overrides = {k: v for k, v in {
+    flags = {
         "content_dir": getattr(args, "content", None),
         "data_dir": getattr(args, "data", None),
-        "database_url": getattr(args, "database_url", None),
-    }.items() if v is not None}
-    return Settings(**overrides, **extra)
+        "content_database_url": getattr(args, "content_database_url", None),
+        "state_dir": getattr(args, "state", None),
+        "state_database_url": getattr(args, "state_database_url", None),
+    }
+    return Settings(**{k: v for k, v in flags.items() if v is not None}, **extra)
 
 
-def _progress(stream=sys.stderr):
+def _progress(stream: TextIO = sys.stderr) -> Callable[[int, int], None] | None:
     if not stream.isatty():
         return None
 
@@ -36,40 +42,44 @@ def _progress(stream=sys.stderr):
     return show
 
 
-def cmd_build(args) -> int:
-    from app.builder import Builder, exclusive
-    from app.search import SearchIndex
-    from app.store import open_store
+def _build(settings: Settings, full: bool = False) -> None:
+    from app.site import open_site
 
-    settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_store(settings.db_url)
-    with exclusive(settings):
-        index = SearchIndex(settings.index_dir)
-    report = Builder(settings, engine, index).build(full=args.full, progress=_progress())
-    index.close()
+    site = open_site(settings, serve=False)
+    try:
+        report = site.update(full=full, progress=_progress())
+    finally:
+        site.close()
     for problem in report.problems:
         print(problem, file=sys.stderr)
     print(report.summary())
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    _build(_settings(args), full=args.full)
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.content.builder import check_content
+    from app.state.inspect import orphans_in_state
+
     settings = _settings(args)
     if not settings.content_dir.is_dir():
         print(f"{settings.content_dir}: no such folder", file=sys.stderr)
         return 2
-    compiled = compile_content(settings.content_dir)
-    problems = compiled.problems + unresolved_problems(compiled.docs.values())
-    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+    report, resolve = check_content(settings.content_dir)
+    for problem in report.problems:
         print(problem)
-    print(f"{len(compiled.docs)} entries checked, {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    print(f"{report.entries} entries checked, {len(report.problems)} problem(s)", file=sys.stderr)
+    orphans = orphans_in_state(settings.state_db_url, resolve)
+    if orphans:
+        rows = ", ".join(f"{n} in {where}" for where, n in orphans.items())
+        print(f"state: rows that name entries no longer in the content (kept): {rows}", file=sys.stderr)
+    return 1 if report.problems else 0
 
 
-def cmd_serve(args) -> int:
-    import os
-
+def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
@@ -78,18 +88,70 @@ def cmd_serve(args) -> int:
     if args.workers > 1:
         # Workers are separate processes that build their app from GLOSSA_* variables;
         # the build happens once here, and each worker finds it up to date.
-        cmd_build(argparse.Namespace(content=settings.content_dir, data=settings.data_dir,
-                                     database_url=settings.database_url, full=False))
-        os.environ.update({
-            "GLOSSA_CONTENT_DIR": str(settings.content_dir.resolve()),
-            "GLOSSA_DATA_DIR": str(settings.data_dir.resolve()),
-            "GLOSSA_WATCH": "1" if settings.watch else "0",
-            **({"GLOSSA_DATABASE_URL": settings.database_url} if settings.database_url else {}),
-        })
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+        _build(settings)
+        os.environ.update(
+            {
+                "GLOSSA_CONTENT_DIR": str(settings.content_dir.resolve()),
+                "GLOSSA_DATA_DIR": str(settings.data_dir.resolve()),
+                "GLOSSA_STATE_DIR": str(settings.state_dir.resolve()),
+                "GLOSSA_WATCH": "1" if settings.watch else "0",
+                **(
+                    {"GLOSSA_CONTENT_DATABASE_URL": settings.content_database_url}
+                    if settings.content_database_url
+                    else {}
+                ),
+                **({"GLOSSA_STATE_DATABASE_URL": settings.state_database_url} if settings.state_database_url else {}),
+            }
+        )
+        uvicorn.run(
+            "app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_level="info"
+        )
         return 0
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.state import migrate
+    from app.state.engine import make_state_engine
+
+    settings = _settings(args)
+    engine = make_state_engine(settings.state_db_url)
+    try:
+        before, after = migrate.upgrade(engine, args.revision)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"state store at schema {after}: up to date")
+    else:
+        print(f"state store migrated from {before or 'empty'} to {after}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.state.backup import BackupError, backup
+
+    try:
+        copied = backup(_settings(args).state_db_url, args.path)
+    except BackupError as err:
+        print(f"glossa backup: {err}", file=sys.stderr)
+        return 2
+    print(f"state store backed up to {copied.path} ({copied.size:,} bytes, schema {copied.revision})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.state.backup import BackupError, restore
+
+    try:
+        restored = restore(_settings(args).state_db_url, args.path, force=args.force)
+    except BackupError as err:
+        print(f"glossa restore: {err}", file=sys.stderr)
+        return 2
+    print(
+        f"state store restored from {args.path} into {restored.path} (schema {restored.revision}); "
+        "the store it replaced was kept beside it as *.before-restore-*"
+    )
     return 0
 
 
@@ -97,19 +159,27 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="glossa", description="Markdown notes as a searchable, cross-linked site.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def paths(sp, data=True):
+    def content(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--content", type=Path, help="content folder (GLOSSA_CONTENT_DIR)")
-        if data:
-            sp.add_argument("--data", type=Path, help="data folder (GLOSSA_DATA_DIR)")
-            sp.add_argument("--database-url", help="SQLAlchemy URL (GLOSSA_DATABASE_URL)")
 
-    b = sub.add_parser("build", help="build or update the store and search index")
-    paths(b)
+    def derived(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--data", type=Path, help="derived data folder, safe to delete (GLOSSA_DATA_DIR)")
+        sp.add_argument("--content-database-url", help="content store URL (GLOSSA_CONTENT_DATABASE_URL)")
+
+    def durable(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--state", type=Path, help="state folder, learners' data (GLOSSA_STATE_DIR)")
+        sp.add_argument("--state-database-url", help="state store URL (GLOSSA_STATE_DATABASE_URL)")
+
+    b = sub.add_parser("build", help="build or update the content store and search index")
+    content(b)
+    derived(b)
     b.add_argument("--full", action="store_true", help="rebuild everything from scratch")
     b.set_defaults(func=cmd_build)
 
-    s = sub.add_parser("serve", help="build if needed, then serve the site")
-    paths(s)
+    s = sub.add_parser("serve", help="build if needed, migrate the state store, then serve the site")
+    content(s)
+    derived(s)
+    durable(s)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--watch", action="store_true", help="rebuild when content files change")
@@ -117,12 +187,35 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     c = sub.add_parser("check", help="validate content without writing anything")
-    paths(c, data=False)
+    content(c)
+    durable(c)
     c.set_defaults(func=cmd_check)
+
+    m = sub.add_parser("migrate", help="bring the state store's schema up to date")
+    durable(m)
+    m.add_argument("--revision", default="head", help="target revision (default: the latest)")
+    m.set_defaults(func=cmd_migrate)
+
+    k = sub.add_parser("backup", help="write a consistent copy of the state store (safe while serving)")
+    durable(k)
+    k.add_argument("path", type=Path, help="file to write, or a folder to write a dated file into")
+    k.set_defaults(func=cmd_backup)
+
+    r = sub.add_parser("restore", help="put a backup back as the state store")
+    durable(r)
+    r.add_argument("path", type=Path, help="a file written by glossa backup")
+    r.add_argument("--force", action="store_true", help="even while a server holds the store")
+    r.set_defaults(func=cmd_restore)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        code: int = args.func(args)
+    except ValidationError as err:  # settings that contradict each other
+        for problem in err.errors():
+            print(f"glossa: {problem['msg']}", file=sys.stderr)
+        return 2
+    return code

@@ -1,20 +1,40 @@
 """Named dependencies, so route signatures read like declarations."""
 
+from __future__ import annotations
+
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.config import Settings
-from app.queries import Glossary
+from app.content.reader import ContentReader
+from app.site import Site
+from app.state import StateStore, StateUnavailable
 
 
-async def get_glossary(request: Request) -> Glossary:
-    return request.app.state.glossary
+def get_site(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
 
 
-async def get_app_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def get_reader(request: Request) -> ContentReader:
+    return get_site(request).reader
 
 
-GlossaryDep = Annotated[Glossary, Depends(get_glossary)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+def get_settings_of_app(request: Request) -> Settings:
+    return get_site(request).settings
+
+
+def get_state(request: Request) -> StateStore:
+    """The state store, or a 503 that says why learners' data is unavailable."""
+    state = get_site(request).state
+    if state is None:
+        raise StateUnavailable("this site was started without a state store")
+    state.engine()  # raises StateUnavailable with the reason
+    return state
+
+
+SiteDep = Annotated[Site, Depends(get_site)]
+ReaderDep = Annotated[ContentReader, Depends(get_reader)]
+SettingsDep = Annotated[Settings, Depends(get_settings_of_app)]
+StateDep = Annotated[StateStore, Depends(get_state)]

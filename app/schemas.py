@@ -99,12 +99,25 @@ class ProblemItem(BaseModel):
     severity: str
 
 
+class StateStatus(BaseModel):
+    available: bool = Field(description="Whether learners' data can be read and written now")
+    backend: str = Field(description="sqlite or postgresql")
+    revision: str | None = Field(None, description="Schema revision (Alembic)")
+    store_id: str | None = Field(None, description="Identifies the store; nodes sharing one agree")
+    problem: str | None = Field(None, description="Why it is unavailable, and what to do")
+    orphaned_rows: dict[str, int] = Field(
+        default_factory=dict,
+        description="Rows (by table.column) that name an entry no longer in the content; kept",
+    )
+
+
 class Status(BaseModel):
     entries: int
     categories: int
     links: int
     unresolved_links: int
     problems: list[ProblemItem]
+    state: StateStatus | None = None
 
 
 class GraphNode(BaseModel):

@@ -29,14 +29,14 @@ from urllib.parse import quote
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.server import free_port, wait_until_up  # noqa: E402
+from tests.support.server import free_port, serve_command, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] * 1000 if ordered else 0.0
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000 if ordered else 0.0
 
 
 def wrk_run(base: str, paths: list[str], seconds: float, connections: int, work: Path) -> dict:
@@ -44,9 +44,20 @@ def wrk_run(base: str, paths: list[str], seconds: float, connections: int, work:
     listing = work / "paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s",
-         str(ROOT / "bench/wrk_paths.lua"), base],
-        env={**os.environ, "WRK_PATHS": str(listing)}, capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench/wrk_paths.lua"),
+            base,
+        ],
+        env={**os.environ, "WRK_PATHS": str(listing)},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def ms(label: str) -> float:
@@ -58,8 +69,12 @@ def wrk_run(base: str, paths: list[str], seconds: float, connections: int, work:
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"requests": requests, "p50": ms("50%"), "p99": ms("99%"),
-            "errors": errors + (int(non2xx.group(1)) if non2xx else 0)}
+    return {
+        "requests": requests,
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
+    }
 
 
 def workload(content: Path) -> list[tuple[str, str]]:
@@ -84,6 +99,7 @@ async def drive(base: str, jobs, seconds: float, connections: int, stats: dict) 
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
         async def worker(n: int) -> None:
             i = n
             while time.monotonic() < deadline:
@@ -137,9 +153,11 @@ def main() -> None:
     shutil.copytree(ROOT / "content", content)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--content", str(content), "--data", str(work / "data"),
-         "--port", str(port), "--workers", str(args.workers), "--watch"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        serve_command(content, work, port, "--workers", str(args.workers), "--watch"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     base = f"http://127.0.0.1:{port}"
@@ -157,8 +175,7 @@ def main() -> None:
                 return
             for kind in ("page", "search", "suggest"):
                 paths = [url for k, url in jobs if k == kind]
-                stats[kind] = await asyncio.to_thread(
-                    wrk_run, base, paths, args.seconds / 3, args.connections, work)
+                stats[kind] = await asyncio.to_thread(wrk_run, base, paths, args.seconds / 3, args.connections, work)
 
         async def run() -> None:
             await asyncio.gather(load(), *([edits(base, content, args.seconds, lags)] if args.edit else []))
@@ -176,11 +193,15 @@ def main() -> None:
         rows = {k: (v["requests"], args.seconds / 3, v["p50"], v["p99"], v["errors"]) for k, v in stats.items()}
         client = "wrk, each route for a third of the time"
     else:
-        rows = {k: (len(v["lat"]), args.seconds, pct(v["lat"], .5), pct(v["lat"], .99), v["errors"])
-                for k, v in stats.items()}
+        rows = {
+            k: (len(v["lat"]), args.seconds, pct(v["lat"], 0.5), pct(v["lat"], 0.99), v["errors"])
+            for k, v in stats.items()
+        }
         client = "Python client, routes mixed"
-    print(f"# Load: {args.connections} connections, {args.seconds:.0f} s, {args.workers} worker(s), "
-          f"shipped glossary, {client}{', with edits' if args.edit else ''}")
+    print(
+        f"# Load: {args.connections} connections, {args.seconds:.0f} s, {args.workers} worker(s), "
+        f"shipped glossary, {client}{', with edits' if args.edit else ''}"
+    )
     print("| route | requests | req/s | p50 | p99 | errors |")
     print("|---|---|---|---|---|---|")
     for kind in ("page", "search", "suggest"):
@@ -188,8 +209,10 @@ def main() -> None:
         print(f"| {kind} | {n} | {n / secs:.0f} | {p50:.1f} ms | {p99:.1f} ms | {errs} |")
     print(f"| all | {sum(r[0] for r in rows.values())} | | | | {sum(r[4] for r in rows.values())} |")
     if lags:
-        print(f"\nchanges visible after: median {statistics.median(lags) * 1000:.0f} ms, "
-              f"max {max(lags) * 1000:.0f} ms over {len(lags)} edits and removals")
+        print(
+            f"\nchanges visible after: median {statistics.median(lags) * 1000:.0f} ms, "
+            f"max {max(lags) * 1000:.0f} ms over {len(lags)} edits and removals"
+        )
 
 
 if __name__ == "__main__":

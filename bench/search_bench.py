@@ -22,18 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.builder import Builder  # noqa: E402
 from app.config import Settings  # noqa: E402
-from app.search import SearchIndex  # noqa: E402
-from app.store import create_tables, make_engine  # noqa: E402
-from bench.corpus import generate, queries  # noqa: E402
-from bench.fts_baseline import FtsBaseline  # noqa: E402
-from bench.server import free_port, wait_until_up  # noqa: E402
+from app.site import open_site  # noqa: E402
+from tests.support.corpus import generate, queries  # noqa: E402
+from tests.support.fts_baseline import FtsBaseline  # noqa: E402
+from tests.support.server import free_port, serve_command, wait_until_up  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
@@ -57,8 +55,10 @@ def http_latency(content: Path, data: Path, qs: list[str], warm: list[str]) -> d
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--content", str(content), "--data", str(data),
-         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        serve_command(content, data.parent, port),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -85,28 +85,24 @@ def run(n: int, n_queries: int, http: bool) -> dict:
         # and a figure from the cache would not say what a new query costs.
         qs = list(dict.fromkeys(queries(entries, n_queries)))
         warm = [w for w in queries(entries, 40, seed=99) if w not in set(qs)][:20]
-        settings = Settings(content_dir=content, data_dir=work / "data")
-        settings.data_dir.mkdir(parents=True)
-        engine = make_engine(settings.db_url)
-        create_tables(engine)
-        index = SearchIndex(settings.index_dir)
-        builder = Builder(settings, engine, index)
+        settings = Settings(content_dir=content, data_dir=work / "data", state_dir=work / "state")
+        site = open_site(settings, serve=False)
+        index = site.index
 
         t = time.perf_counter()
-        builder.build()
+        site.update()
         glossa_build = time.perf_counter() - t
-        index.warm()  # as a server does once it has built
+        site.warm()  # as a server does once it has built
 
         t = time.perf_counter()
-        fts = FtsBaseline(((e["slug"], e["title"], e["alias"], e["body"]) for e in entries),
-                          str(work / "fts.db"))
+        fts = FtsBaseline(((e["slug"], e["title"], e["alias"], e["body"]) for e in entries), str(work / "fts.db"))
         fts_build_s = time.perf_counter() - t
 
         # One edited file, until it is searchable.
         target = entries[n // 2]["path"]
         target.write_text(target.read_text() + "\nZyzzogeton appears here.\n")
         t = time.perf_counter()
-        builder.build()
+        site.update()
         found = index.search("zyzzogeton").total
         update_s = time.perf_counter() - t
         assert found == 1, "edited file not searchable"
@@ -121,14 +117,19 @@ def run(n: int, n_queries: int, http: bool) -> dict:
         g_suggest = percentiles(timed(lambda q: index.suggest(q, 8), prefixes))
         f_suggest = percentiles(timed(lambda q: fts.suggest(q), prefixes))
         result = {
-            "n": n, "glossa_build": glossa_build, "fts_build": fts_build_s, "update": update_s,
+            "n": n,
+            "glossa_build": glossa_build,
+            "fts_build": fts_build_s,
+            "update": update_s,
             "index_mb": folder_size(settings.index_dir) / 1e6,
-            "db_mb": (settings.data_dir / "glossa.db").stat().st_size / 1e6,
+            "db_mb": (settings.data_dir / "content.db").stat().st_size / 1e6,
             "fts_mb": (work / "fts.db").stat().st_size / 1e6,
-            "g_search": g_search, "f_search": f_search, "g_suggest": g_suggest, "f_suggest": f_suggest,
+            "g_search": g_search,
+            "f_search": f_search,
+            "g_suggest": g_suggest,
+            "f_suggest": f_suggest,
         }
-        index.close()
-        engine.dispose()
+        site.close()
         fts.close()
         if http:
             result["http"] = http_latency(content, settings.data_dir, qs[:200], warm)
@@ -142,13 +143,16 @@ def report(r: dict) -> None:
     print(f"\n## {n:,} entries")
     print("| measure | Glossa | SQLite FTS5 | ratio |")
     print("|---|---|---|---|")
-    print(f"| full build | {r['glossa_build']:.2f} s | {r['fts_build']:.2f} s | {r['glossa_build'] / r['fts_build']:.0f}× |")
+    build, fts_build = r["glossa_build"], r["fts_build"]
+    print(f"| full build | {build:.2f} s | {fts_build:.2f} s | {build / fts_build:.0f}× |")
     print(f"| one edited file searchable | {r['update'] * 1000:.0f} ms | | |")
     print(f"| index size | {r['index_mb']:.1f} MB (+ {r['db_mb']:.1f} MB store) | {r['fts_mb']:.1f} MB | |")
-    for label, g, f in (("search median", r["g_search"][0], r["f_search"][0]),
-                        ("search p95", r["g_search"][1], r["f_search"][1]),
-                        ("suggest median", r["g_suggest"][0], r["f_suggest"][0]),
-                        ("suggest p95", r["g_suggest"][1], r["f_suggest"][1])):
+    for label, g, f in (
+        ("search median", r["g_search"][0], r["f_search"][0]),
+        ("search p95", r["g_search"][1], r["f_search"][1]),
+        ("suggest median", r["g_suggest"][0], r["f_suggest"][0]),
+        ("suggest p95", r["g_suggest"][1], r["f_suggest"][1]),
+    ):
         print(f"| {label} | {g:.2f} ms | {f:.2f} ms | {g / f:.1f}× |")
     if "http" in r:
         h = r["http"]
@@ -162,8 +166,9 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also 50,000 entries")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--no-http", action="store_true")
-    parser.add_argument("--no-posting-cache", action="store_true",
-                        help="decode every posting list afresh (in-process figures only)")
+    parser.add_argument(
+        "--no-posting-cache", action="store_true", help="decode every posting list afresh (in-process figures only)"
+    )
     args = parser.parse_args()
     if args.no_posting_cache:
         import app.search.scoring

@@ -1,15 +1,19 @@
-"""Fixtures: a small content folder in tmp_path and an app built on it."""
+"""Fixtures: a small content folder in tmp_path, stores beside it, and an app built on them."""
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
+from app.config import Settings, sqlite_url
 from app.main import create_app
+from app.site import Site, open_site
+from tests.support.postgres import new_postgres_database, postgres_url  # noqa: F401 - fixtures
 
 SAMPLE = {
     "clustering/k-means.md": """\
@@ -76,6 +80,9 @@ SAMPLE = {
 }
 
 
+SAMPLE_SLUGS = {rel.rsplit("/", 1)[-1].removesuffix(".md") for rel in SAMPLE}
+
+
 def write_content(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         path = root / rel
@@ -87,6 +94,19 @@ def write_content(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_state_outside_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A Settings made without a state folder (or a server a test starts) must never write
+    learners' data into the working tree."""
+    before = os.environ.get("GLOSSA_STATE_DIR")
+    os.environ["GLOSSA_STATE_DIR"] = str(tmp_path_factory.mktemp("default-state"))
+    yield
+    if before is None:
+        os.environ.pop("GLOSSA_STATE_DIR", None)
+    else:
+        os.environ["GLOSSA_STATE_DIR"] = before
+
+
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
     return write_content(tmp_path / "content", SAMPLE)
@@ -94,7 +114,24 @@ def content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, content_dir: Path) -> Settings:
-    return Settings(content_dir=content_dir, data_dir=tmp_path / "data")
+    return Settings(content_dir=content_dir, data_dir=tmp_path / "data", state_dir=tmp_path / "state")
+
+
+@pytest.fixture
+def site(settings: Settings) -> Iterator[Site]:
+    """Content store, index and builder on the sample content, nothing built yet."""
+    opened = open_site(settings, serve=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A state store URL: a SQLite file, then a fresh PostgreSQL database (skipped without one)."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "state" / "state.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from app.cli import main
 
 
@@ -39,14 +41,37 @@ def test_environment_variables_and_flags(monkeypatch, tmp_path, content_dir, cap
     monkeypatch.setenv("GLOSSA_CONTENT_DIR", str(content_dir))
     monkeypatch.setenv("GLOSSA_DATA_DIR", str(tmp_path / "from-env"))
     assert main(["build"]) == 0
-    assert (tmp_path / "from-env" / "glossa.db").exists()
+    assert (tmp_path / "from-env" / "content.db").exists()
     assert main(["build", "--data", str(tmp_path / "from-flag")]) == 0
-    assert (tmp_path / "from-flag" / "glossa.db").exists()
+    assert (tmp_path / "from-flag" / "content.db").exists()
 
 
-def test_database_url_is_honoured(monkeypatch, tmp_path, content_dir, capsys):
+@pytest.mark.parametrize("variable", ["GLOSSA_CONTENT_DATABASE_URL", "GLOSSA_DATABASE_URL"])
+def test_content_database_url_is_honoured(monkeypatch, tmp_path, content_dir, capsys, variable):
     elsewhere = tmp_path / "elsewhere.sqlite"
-    monkeypatch.setenv("GLOSSA_DATABASE_URL", f"sqlite:///{elsewhere}")
+    monkeypatch.setenv(variable, f"sqlite:///{elsewhere}")
     assert main(["build", "--content", str(content_dir), "--data", str(tmp_path / "data")]) == 0
-    assert elsewhere.exists() and not (tmp_path / "data" / "glossa.db").exists()
+    assert elsewhere.exists() and not (tmp_path / "data" / "content.db").exists()
     assert "6 entries" in capsys.readouterr().out
+
+
+def test_a_build_never_touches_the_state_store(tmp_path, content_dir, capsys):
+    state = tmp_path / "state"
+    assert main(["build", "--content", str(content_dir), "--data", str(tmp_path / "data")]) == 0
+    assert not state.exists()
+
+
+def test_state_folder_inside_the_data_folder_is_refused(tmp_path, content_dir, capsys):
+    code = main(
+        [
+            "serve",
+            "--content",
+            str(content_dir),
+            "--data",
+            str(tmp_path / "data"),
+            "--state",
+            str(tmp_path / "data" / "state"),
+        ]
+    )
+    assert code == 2
+    assert "inside the data folder" in capsys.readouterr().err

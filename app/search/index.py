@@ -17,13 +17,14 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from app.search import folders, patches  # noqa: F401 - patches apply on import
-from app.search import query as query_mod
+from app.names import name_key
+from app.search import folders, parser, patches  # noqa: F401 - patches apply on import
+from app.search.completion import Completion
 from app.search.postings import leaves
-from app.search.schema import name_key, squashed, title_key
+from app.search.schema import squashed, title_key
 from app.search.scoring import Scorer
 from app.search.snippets import snippet
-from app.search.suggest import Suggestion
+from app.search.spelling import typo_budget
 from app.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,11 @@ def _processes(documents: int) -> int:
     # Whoosh forks its writer processes; forking is only safe from the main thread (a
     # watcher thread's rebuild could fork while another thread holds a lock), and a
     # daemonic process may not have children at all.
-    if (documents < PARALLEL_FROM or threading.current_thread() is not threading.main_thread()
-            or multiprocessing.current_process().daemon):
+    if (
+        documents < PARALLEL_FROM
+        or threading.current_thread() is not threading.main_thread()
+        or multiprocessing.current_process().daemon
+    ):
         return 1
     return min(_cores(), 4)
 
@@ -145,7 +149,7 @@ class SearchIndex:
         docs, deleted = list(docs), list(deleted)
         if fresh:
             target, new_ix = folders.new_folder(self.path)
-            self._write(new_ix, docs, (), True)
+            self._write(new_ix, docs, [], True)
             with self._lock:
                 folders.point_at(self.path, target)
                 self.ix = whoosh_index.open_dir(str(self.path))
@@ -215,10 +219,10 @@ class SearchIndex:
             return cached  # shared between requests: callers only read it
 
     def _search(self, lease: _Lease, text: str, categories, tags, page: int, limit: int) -> SearchResults:
-        parsed = query_mod.parse(text)
+        parsed = parser.parse_query(text)
         cats = [c for c in [*categories, *parsed.categories] if c]
         tag_list = [t.lower() for t in [*tags, *parsed.tags] if t]
-        filters = [query_mod.Or([q.Term("category", c) for c in cats])] if cats else []
+        filters = [parser.Or([q.Term("category", c) for c in cats])] if cats else []
         filters += [q.Term("tags", t) for t in tag_list]
         filter_q = q.And(filters) if filters else None
         allowed = lease.scorer.docset(filter_q) if filter_q is not None else None
@@ -233,23 +237,24 @@ class SearchIndex:
 
         completer = self.vocab.completer(s)
         complete = lambda word: completer.words_starting(word.lower(), 8)
-        query = query_mod.build(parsed, correct=correct, complete=complete)
+        query = parser.build_query(parsed, correct=correct, complete=complete)
         if query is None and not filters:
             return SearchResults(0, [])
-        marks = [t for w in parsed.words for t in query_mod.terms(w)]
-        marks += [t for w in parsed.words for f in correct(w) for t in query_mod.terms(f)]
-        marks += [t for p in parsed.phrases for t in query_mod.terms(p)]
+        marks = [t for w in parsed.words for t in parser.terms(w)]
+        marks += [t for w in parsed.words for f in correct(w) for t in parser.terms(f)]
+        marks += [t for p in parsed.phrases for t in parser.terms(p)]
         results = self._run(lease, query, allowed, page, limit, marks)
         if results.total == 0 and len(parsed.words) > 1:
-            loose = query_mod.build(parsed, require_all=False, correct=correct, complete=complete)
+            loose = parser.build_query(parsed, require_all=False, correct=correct, complete=complete)
             if loose is not None:
                 results = self._run(lease, loose, allowed, page, limit, marks)
         if any(fixes.values()):
             results.suggestion = self._did_you_mean(lease, parsed, allowed, correct)
         return results
 
-    def _run(self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int,
-             marks: list[str]) -> SearchResults:
+    def _run(
+        self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int, marks: list[str]
+    ) -> SearchResults:
         s = lease.searcher
         scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
         if allowed is not None and query is not None:
@@ -298,7 +303,7 @@ class SearchIndex:
     def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""
         low = word.lower()
-        budget = query_mod.max_typos(low)
+        budget = typo_budget(low)
         if not budget or self._known(lease.searcher, low):
             return []
         return self.vocab.speller(lease.searcher).correct(low, budget)
@@ -309,7 +314,7 @@ class SearchIndex:
         suggestion = " ".join(corrected)
         if suggestion == " ".join(w.lower() for w in parsed.words):
             return None
-        better = query_mod.build(query_mod.parse(suggestion))
+        better = parser.build_query(parser.parse_query(suggestion))
         if better is None:
             return None
         found = lease.scorer.docset(better)
@@ -317,10 +322,8 @@ class SearchIndex:
 
     @staticmethod
     def _known(s: Searcher, word: str) -> bool:
-        stems = query_mod.terms(word)
-        return bool(stems) and all(
-            any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems
-        )
+        stems = parser.terms(word)
+        return bool(stems) and all(any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems)
 
     def warm(self) -> None:
         """Build the completion and typo tables now (a second at 10,000 entries), so that
@@ -329,6 +332,6 @@ class SearchIndex:
         with self.searcher() as s:
             self.vocab.speller(s)
 
-    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+    def suggest(self, text: str, limit: int = 8) -> list[Completion]:
         with self.searcher() as s:
             return self.vocab.completer(s).complete(text, limit)

@@ -16,15 +16,43 @@ from whoosh.analysis import (
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
+from app.names import name_key
+
 # Split on underscores and hyphens too, so `predict_proba` and `k-means` index as words,
 # and never keep `*` from Markdown emphasis (the default tokenizer's trap).
 TOKEN = r"[^\W_]+(?:\.[^\W_]+)*"
 
 # Question words drown the content words of "what is a tensor" unless they are stopped.
 QUESTION_WORDS = frozenset(
-    {"what", "whats", "how", "why", "which", "who", "does", "do", "did", "explain",
-     "define", "definition", "meaning", "mean", "means", "difference", "between",
-     "vs", "versus", "use", "using", "used", "i", "my", "should", "would", "there"}
+    {
+        "what",
+        "whats",
+        "how",
+        "why",
+        "which",
+        "who",
+        "does",
+        "do",
+        "did",
+        "explain",
+        "define",
+        "definition",
+        "meaning",
+        "mean",
+        "means",
+        "difference",
+        "between",
+        "vs",
+        "versus",
+        "use",
+        "using",
+        "used",
+        "i",
+        "my",
+        "should",
+        "would",
+        "there",
+    }
 )
 STOP = frozenset(STOP_WORDS) | QUESTION_WORDS
 
@@ -55,13 +83,13 @@ class SpellingFilter(Filter):
 
 
 def stem_analyzer(stop: frozenset[str] = STOP):
-    return (RegexTokenizer(TOKEN) | LowercaseFilter() | StopFilter(stoplist=stop, minsize=1)
-            | SpellingFilter() | StemFilter())
-
-
-def name_key(text: str) -> str:
-    """`K-Means`, `k means` and `k_means` share one key; see also `squashed`."""
-    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+    return (
+        RegexTokenizer(TOKEN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=stop, minsize=1)
+        | SpellingFilter()
+        | StemFilter()
+    )
 
 
 def title_key(title: str, slug: str) -> bytes:
@@ -69,6 +97,7 @@ def title_key(title: str, slug: str) -> bytes:
 
 
 def squashed(text: str) -> str:
+    """`k-means` -> `kmeans`: names people also write as one word."""
     return name_key(text).replace(" ", "")
 
 

@@ -89,14 +89,14 @@ class Scorer:
     # -- leaves --------------------------------------------------------------------
     def _term(self, term: q.Term) -> Scores:
         s = self.searcher
-        field = s.schema[term.fieldname] if term.fieldname in s.schema else None
-        if field is None:
+        if term.fieldname not in s.schema:
             return {}
+        field = s.schema[term.fieldname]
         out: Scores = {}
         boost = term.boost
         blocks = self._postings(term.fieldname, term.text)
         if not field.scorable:  # Whoosh's WeightScorer: the posting's weight
-            for i, offset, ids, weights in blocks:
+            for _, offset, ids, weights in blocks:
                 out.update(zip((d + offset for d in ids), (w * boost for w in weights)))
             return out
         if not blocks:
@@ -144,8 +144,8 @@ class Scorer:
         norm = self._norms.get(key)
         if norm is None:
             avg = self.searcher.avg_field_length(fieldname) or 1
-            K1, B = self.K1, self.B
-            by_byte = [K1 * ((1 - B) + B * byte_to_length(b) / avg) for b in range(256)]
+            k1, b_ = self.K1, self.B
+            by_byte = [k1 * ((1 - b_) + b_ * byte_to_length(n) / avg) for n in range(256)]
             norm = [by_byte[b] for b in _length_bytes(self._leaves[i][0], fieldname)]
             self._norms[key] = norm
         return norm

@@ -1,4 +1,5 @@
-"""Typo correction by symmetric deletes (the SymSpell idea), built once per searcher.
+"""Typos: how many a word may have, how far apart two words are, and correction by symmetric
+deletes (the SymSpell idea). Search and completion both follow these.
 
 Words from titles and aliases may be two edits away; body words one, which keeps the
 table small. A look-up generates the deletes of the query word and checks real distances.
@@ -8,6 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import combinations
+
+LONGEST_CORRECTED = 24  # letters; no real word is longer, and the cost grows with the square
+
+
+def typo_budget(word: str) -> int:
+    """Meilisearch's rule: none up to 4 letters, one up to 8, two beyond; none for words
+    longer than any real word (a pasted hash or a held-down key)."""
+    n = len(word)
+    return 0 if n <= 4 or n > LONGEST_CORRECTED else 1 if n <= 8 else 2
 
 
 def deletes(word: str, depth: int) -> set[str]:
@@ -20,7 +30,7 @@ def deletes(word: str, depth: int) -> set[str]:
     return out
 
 
-def distance(a: str, b: str, limit: int) -> int:
+def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (a swap counts once), or limit + 1 if larger."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
@@ -67,7 +77,7 @@ class Speller:
         for c in candidates:
             if c[0] != word[0] and not (len(word) > 1 and c[:2] == word[1::-1]):
                 continue  # people rarely mistype the first letter; this keeps results sane
-            dist = distance(word, c, budget)
+            dist = edit_distance(word, c, budget)
             if dist <= budget:
                 scored.append((dist, c not in self.names, abs(len(c) - len(word)), c))
         return [c for *_, c in sorted(scored)[:limit]]

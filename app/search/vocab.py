@@ -10,21 +10,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from app.search import query as query_mod
-from app.search.schema import name_key
+from app.names import name_key
+from app.search import parser
+from app.search.completion import Completer, NamedEntry
 from app.search.spelling import Speller
-from app.search.suggest import Completer, Entry
 
 
-def _entry(slug: str, title: str, aliases: list[str], category: str) -> Entry:
+def _entry(slug: str, title: str, aliases: list[str], category: str) -> NamedEntry:
     names = [k for k in (name_key(n) for n in [title, *aliases]) if k]
-    return Entry(slug, title, category, names)
+    return NamedEntry(slug, title, category, names)
 
 
 class Vocabulary:
     def __init__(self):
         self._lock = threading.Lock()
-        self._entries: dict[str, Entry] | None = None
+        self._entries: dict[str, NamedEntry] | None = None
         self._generation: int | None = None
         self._completer: Completer | None = None
         self._speller: Speller | None = None
@@ -51,7 +51,8 @@ class Vocabulary:
         with self._lock:
             self._ensure(searcher)
             if self._completer is None:
-                self._completer = Completer(sorted(self._entries.values(), key=lambda e: e.title.casefold()))
+                entries = self._entries or {}
+                self._completer = Completer(sorted(entries.values(), key=lambda e: e.title.casefold()))
             return self._completer
 
     def speller(self, searcher) -> Speller:
@@ -60,8 +61,7 @@ class Vocabulary:
             if self._speller is None:
                 # Body stems, not words: a correction is stemmed before use anyway, and
                 # keeping unstemmed words would mean analysing every body twice per build.
-                body = (t.decode() if isinstance(t, bytes) else t
-                        for t in searcher.reader().lexicon("body"))
+                body = (t.decode() if isinstance(t, bytes) else t for t in searcher.reader().lexicon("body"))
                 self._speller = Speller(completer.vocabulary(), body)
             return self._speller
 
@@ -74,14 +74,15 @@ class Vocabulary:
             renamed = False
             for slug in deleted:
                 renamed |= self._entries.pop(slug, None) is not None
-            names, stems = set(), set()
+            names: set[str] = set()
+            stems: set[str] = set()
             for doc in docs:
                 e = _entry(doc.slug, doc.title, list(doc.aliases), doc.category_slug)
                 renamed |= self._entries.get(doc.slug) != e
                 self._entries[doc.slug] = e
                 names.update(w for n in e.names for w in n.split())
                 if self._speller is not None:
-                    stems.update(query_mod.terms(doc.text))
+                    stems.update(parser.terms(doc.text))
             self._generation = after
             if renamed:  # most edits change a body only: the completions still hold
                 self._completer = None

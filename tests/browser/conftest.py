@@ -4,30 +4,26 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import SAMPLE, write_content
+from tests.support.server import serving
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -46,22 +42,11 @@ def browser():
 
 
 @contextmanager
-def serve(content: Path, data: Path, watch: bool = True):
+def serve(content: Path, data: Path, watch: bool = True) -> Iterator[str]:
     """A uvicorn server for the app on content, on a free 127.0.0.1 port."""
-    app = create_app(Settings(content_dir=content, data_dir=data, watch=watch))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    app = create_app(Settings(content_dir=content, data_dir=data, state_dir=data.parent / "state", watch=watch))
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

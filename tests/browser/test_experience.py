@@ -117,7 +117,9 @@ def test_phone_layout_has_no_horizontal_scroll(browser, live_server):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/entries/k-means", "/categories/clustering", "/search?q=clustering", "/graph", "/az"])
+@pytest.mark.parametrize(
+    "path", ["/", "/entries/k-means", "/categories/clustering", "/search?q=clustering", "/graph", "/az"]
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(browser, live_server, path, scheme):
     # axe is injected as a script, which our CSP forbids, so this context bypasses CSP.
@@ -130,8 +132,11 @@ def test_no_serious_accessibility_violations(browser, live_server, path, scheme)
     screenshot(pg, f"{scheme}-{path.strip('/').replace('/', '-').replace('?', '-').replace('=', '-') or 'home'}")
     pg.add_script_tag(path=str(AXE))
     result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert bad == [], bad
     assert errors == []
     context.close()

@@ -1,7 +1,8 @@
 """Hostile content and queries, opened in the real browser: no script may run."""
 
-import pytest
 from urllib.parse import quote
+
+import pytest
 
 from tests.browser.conftest import serve
 from tests.conftest import write_content
@@ -19,7 +20,7 @@ PAYLOADS = [
     "<a href=\"JaVaScRiPt&colon;alert('s7')\">j2</a>",
     "<a href=\"&#106;avascript:alert('s8')\">j3</a>",
     "<iframe src=\"data:text/html,<script>alert('s9')</script>\"></iframe>",
-    "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgnczEwJyk8L3NjcmlwdD4=\"></object>",
+    '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgnczEwJyk8L3NjcmlwdD4="></object>',
     "<body onload=alert('s11')>",
     "<details open ontoggle=alert('s12')>",
     "<input autofocus onfocus=alert('s13')>",
@@ -32,7 +33,7 @@ PAYLOADS = [
     "<form action=\"javascript:alert('s19')\"><button>go</button></form>",
     "<base href=\"javascript:alert('s20')//\">",
     "&lt;script&gt;alert('s21')&lt;/script&gt;",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('s22')\">",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(\'s22\')">',
 ]
 
 
@@ -45,8 +46,9 @@ def hostile_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("xss")
     files = {}
     for i, payload in enumerate(PAYLOADS):
-        body = "\n\n".join([payload, f"Label [[target|{payload}]] and [[{payload}]].", f"Inline `{payload}` text.",
-                            f"$x{payload}$"])
+        body = "\n\n".join(
+            [payload, f"Label [[target|{payload}]] and [[{payload}]].", f"Inline `{payload}` text.", f"$x{payload}$"]
+        )
         files[f"hostile/p{i:02d}.md"] = (
             f"---\ntitle: {yaml_quote('Entry ' + str(i) + ' ' + payload)}\n"
             f"aliases: [{yaml_quote(payload)}]\ntags: [{yaml_quote(payload[:40])}]\n"

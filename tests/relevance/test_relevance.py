@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import store
-from app.builder import Builder
 from app.config import Settings
-from app.search import SearchIndex
-from app.store import create_tables, make_engine
-from bench.fts_baseline import FtsBaseline
+from app.content import store
+from app.site import open_site
+from tests.support.fts_baseline import FtsBaseline
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Path(__file__).with_name("queries.tsv")
@@ -39,16 +37,13 @@ def metrics(ranked: list[list[str]], expected: list[str]) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
-    data = tmp_path_factory.mktemp("relevance")
-    settings = Settings(content_dir=ROOT / "content", data_dir=data)
-    engine = make_engine(settings.db_url)
-    create_tables(engine)
-    index = SearchIndex(settings.index_dir)
-    Builder(settings, engine, index).build()
-    with store.session_scope(engine) as s:
+    work = tmp_path_factory.mktemp("relevance")
+    site = open_site(Settings(content_dir=ROOT / "content", data_dir=work / "data"), serve=False)
+    site.update()
+    with store.session_scope(site.content_engine) as s:
         rows = [(e.slug, e.title, " ".join(e.aliases), e.text) for e in s.execute(select(store.Entry)).scalars()]
-    yield index, FtsBaseline(rows), {r[0] for r in rows}
-    index.close()
+    yield site.index, FtsBaseline(rows), {r[0] for r in rows}
+    site.close()
 
 
 def test_queries_point_at_real_entries(shipped):

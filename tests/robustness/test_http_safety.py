@@ -2,8 +2,20 @@
 
 import pytest
 
-ROUTES = ["/", "/entries/k-means", "/search?q=x", "/api/entries", "/api/search?q=x", "/static/style.css",
-          "/docs", "/openapi.json", "/nope", "/api/nope", "/sitemap.xml", "/feed.xml"]
+ROUTES = [
+    "/",
+    "/entries/k-means",
+    "/search?q=x",
+    "/api/entries",
+    "/api/search?q=x",
+    "/static/style.css",
+    "/docs",
+    "/openapi.json",
+    "/nope",
+    "/api/nope",
+    "/sitemap.xml",
+    "/feed.xml",
+]
 
 
 @pytest.mark.parametrize("url", ROUTES)
@@ -23,12 +35,24 @@ def test_pages_use_no_inline_script(client):
         assert "<script>" not in html and "onload=" not in html and "onclick=" not in html
 
 
-@pytest.mark.parametrize("url", [
-    "/static/../app/config.py", "/static/%2e%2e/app/config.py", "/static/..%2fapp%2fconfig.py",
-    "/entries/..%2F..%2Fetc%2Fpasswd", "/entries/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/entries/a%00b",
-    "/categories/..%2F..", "/tags/%00", "/api/entries/..%2F..%2Fetc%2Fpasswd", "/api/entries/" + "x" * 10000,
-    "/entries/" + "é" * 3000, "/" + "a/" * 500, "/api/graph?slug=%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/../app/config.py",
+        "/static/%2e%2e/app/config.py",
+        "/static/..%2fapp%2fconfig.py",
+        "/entries/..%2F..%2Fetc%2Fpasswd",
+        "/entries/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/entries/a%00b",
+        "/categories/..%2F..",
+        "/tags/%00",
+        "/api/entries/..%2F..%2Fetc%2Fpasswd",
+        "/api/entries/" + "x" * 10000,
+        "/entries/" + "é" * 3000,
+        "/" + "a/" * 500,
+        "/api/graph?slug=%00",
+    ],
+)
 def test_hostile_paths(client, url):
     r = client.get(url)
     assert r.status_code in (404, 422), (url, r.status_code)

@@ -26,8 +26,7 @@ def test_every_operation_survives_generated_requests(api_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def run(case):
             case.call_and_validate()
 

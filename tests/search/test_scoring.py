@@ -6,20 +6,39 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.search import SearchIndex
-from app.search import query as query_mod
+from app.search import SearchIndex, parser
 from app.search.scoring import Scorer
 
-WORDS = ["tensor", "gradient", "descent", "cluster", "kernel", "matrix", "vector", "model",
-         "learning", "network", "neuron", "layer", "loss", "bias", "variance", "sample"]
+WORDS = [
+    "tensor",
+    "gradient",
+    "descent",
+    "cluster",
+    "kernel",
+    "matrix",
+    "vector",
+    "model",
+    "learning",
+    "network",
+    "neuron",
+    "layer",
+    "loss",
+    "bias",
+    "variance",
+    "sample",
+]
 
 
 def doc(i: int, rng: random.Random) -> SimpleNamespace:
     title = " ".join(rng.sample(WORDS, rng.randint(1, 3)))
     return SimpleNamespace(
-        slug=f"doc-{i}", title=title, aliases=[title.split()[0][:3].upper()],
-        category_slug=rng.choice(["a", "b", "c"]), tags=[rng.choice(WORDS)],
-        text=" ".join(rng.choices(WORDS, k=rng.randint(5, 60))), summary="",
+        slug=f"doc-{i}",
+        title=title,
+        aliases=[title.split()[0][:3].upper()],
+        category_slug=rng.choice(["a", "b", "c"]),
+        tags=[rng.choice(WORDS)],
+        text=" ".join(rng.choices(WORDS, k=rng.randint(5, 60))),
+        summary="",
     )
 
 
@@ -35,15 +54,23 @@ def index(tmp_path):
     idx.close()
 
 
-QUERIES = ["tensor", "gradient descent", "neuron network layer", "bias -variance",
-           '"gradient descent"', "KER", "vector model sample loss", "learning -\"loss bias\""]
+QUERIES = [
+    "tensor",
+    "gradient descent",
+    "neuron network layer",
+    "bias -variance",
+    '"gradient descent"',
+    "KER",
+    "vector model sample loss",
+    'learning -"loss bias"',
+]
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_equal_whoosh_bm25f(index, text):
     with index.searcher() as s:
         assert len(list(s.leaf_searchers())) > 1 and any(r.reader().has_deletions() for r, _ in s.leaf_searchers())
-        query = query_mod.build(query_mod.parse(text))
+        query = parser.build_query(parser.parse_query(text))
         expected = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
         got = Scorer(s).scores(query)
         assert expected, text
@@ -65,7 +92,7 @@ def test_parallel_build_finds_what_a_serial_build_finds(tmp_path, monkeypatch):
     parallel.update(docs, fresh=True)
     with parallel.searcher() as s:
         assert len(list(s.leaf_searchers())) == 2  # one segment per process, not merged
-    for text in QUERIES + ["category:b tensor", "tag:loss"]:
+    for text in [*QUERIES, "category:b tensor", "tag:loss"]:
         a, b = serial.search(text, limit=50), parallel.search(text, limit=50)
         assert b.total == a.total and b.facets == a.facets, text
         assert [(h.slug, h.score) for h in b.hits] == [(h.slug, h.score) for h in a.hits], text

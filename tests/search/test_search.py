@@ -1,18 +1,10 @@
 import pytest
 
-from app.builder import Builder
-from app.search import SearchIndex
-from app.store import create_tables, make_engine
-
 
 @pytest.fixture
-def index(settings):
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    create_tables(engine)
-    idx = SearchIndex(settings.index_dir)
-    Builder(settings, engine, idx).build()
-    return idx
+def index(site):
+    site.update()
+    return site.index
 
 
 def slugs(results):
@@ -58,8 +50,27 @@ def test_facets_and_suggestion(index):
     assert index.search("clusterng centroyds").suggestion is not None
 
 
-@pytest.mark.parametrize("q", ['"', "AND OR", "*", "l*", "*a*", "title:", 'title:"x', "(", "🙂",
-                               "x" * 2000, "-", "category:", "tag:", "NOT", "a:b:c", "\x00"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "AND OR",
+        "*",
+        "l*",
+        "*a*",
+        "title:",
+        'title:"x',
+        "(",
+        "🙂",
+        "x" * 2000,
+        "-",
+        "category:",
+        "tag:",
+        "NOT",
+        "a:b:c",
+        "\x00",
+    ],
+)
 def test_odd_input_never_raises(index, q):
     index.search(q)
 
@@ -72,13 +83,15 @@ def test_suggest_completes_titles_and_aliases(index):
     assert index.suggest("") == []
 
 
-@pytest.mark.parametrize("text", ["clustering", "k means", "clustering -centroids", '"hidden state"', "tensr", "tag:clustering"])
+@pytest.mark.parametrize(
+    "text", ["clustering", "k means", "clustering -centroids", '"hidden state"', "tensr", "tag:clustering"]
+)
 def test_fast_docsets_agree_with_whoosh(index, text):
-    from app.search import query as query_mod
+    from app.search import parser
     from app.search.scoring import Scorer
 
-    parsed = query_mod.parse(text)
-    built = query_mod.build(parsed, correct=lambda w: [], complete=lambda w: [])
+    parsed = parser.parse_query(text)
+    built = parser.build_query(parsed, correct=lambda w: [], complete=lambda w: [])
     if built is None:
         return
     with index.searcher() as s:

@@ -1,0 +1,9 @@
+"""The JSON API, one router module per feature, each route with a response model."""
+
+from fastapi import APIRouter
+
+from app.api import entries, search, status
+
+router = APIRouter(prefix="/api", tags=["api"])
+for module in (entries, search, status):
+    router.include_router(module.router)

@@ -1,0 +1,58 @@
+"""Errors as a browser or an API client expects them: an HTML page or JSON, never a trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.state import StateUnavailable
+from app.web.render import error_page, not_found
+
+log = logging.getLogger(__name__)
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 404:
+            return not_found(request)
+        return error_page(request, exc.status_code, "Something is not right", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
+        if not wants_json(request):
+            return error_page(request, 422, "That request cannot be answered", message)
+        return JSONResponse({"detail": message, "errors": errors}, status_code=422)
+
+    @app.exception_handler(StateUnavailable)
+    async def state_unavailable(request: Request, exc: StateUnavailable) -> Response:
+        headers = {"Retry-After": "30"}
+        if wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+        page = error_page(
+            request, 503, "Study features are unavailable right now", f"{exc} Reading the glossary still works."
+        )
+        page.headers.update(headers)
+        return page
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        if wants_json(request):
+            return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+        return error_page(
+            request, 500, "Something went wrong", "The server could not show this page; its log has the details."
+        )

@@ -1,0 +1,164 @@
+"""The query parser: what a user types, read as words, phrases and filters, and built into a
+Whoosh query without exposing Whoosh's own syntax.
+
+Supported: plain words, "quoted phrases", -exclusions, category:x and tag:x filters.
+Anything else is read as words, so no input is an error and none is expensive.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from app.names import name_key
+from app.search.schema import STOP, squashed, stem_analyzer
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 12
+PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+class Or(q.Or):
+    """Always a tree of union matchers: Whoosh's default for indexes under 5,000 documents
+    preloads every clause into arrays as long as the index, costing more than it saves."""
+
+    matcher_type = q.Or.DEFAULT_MATCHER
+
+
+_analyzer = stem_analyzer()
+_unstopped = stem_analyzer(stop=frozenset())
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)  # raw content words, in order
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    for m in PART.finditer(raw[:MAX_QUERY_CHARS]):
+        neg, phrase, word = m.group(1), m.group(2), m.group(3)
+        if phrase is not None:
+            (parsed.excluded if neg else parsed.phrases).append(phrase)
+            continue
+        low = word.lower()
+        for prefix, bucket in (("category:", parsed.categories), ("tag:", parsed.tags)):
+            if low.startswith(prefix) and len(word) > len(prefix):
+                bucket.append(word[len(prefix) :])
+                break
+        else:
+            if word.startswith("-") and len(word) > 1:
+                parsed.excluded.append(word[1:])
+            else:
+                parsed.words.append(word)
+    # A repeated word adds nothing to what matches, only to the cost of matching it.
+    parsed.words = list(dict.fromkeys(parsed.words))[:MAX_WORDS]
+    return parsed
+
+
+def terms(text: str, stop: bool = True) -> list[str]:
+    return [t.text for t in (_analyzer if stop else _unstopped)(text)]
+
+
+Corrector = Callable[[str], list[str]]
+
+
+def _fields(stem: str, weight: float = 1.0) -> list[q.Query]:
+    return [
+        q.Term("title", stem, boost=3.0 * weight),
+        q.Term("aliases", stem, boost=2.5 * weight),
+        q.Term("body", stem, boost=weight),
+    ]
+
+
+def _word_clause(
+    word: str,
+    is_last: bool,
+    correct: Corrector | None,
+    complete: Corrector | None,
+    stop: bool = True,
+) -> q.Query | None:
+    stems = terms(word, stop)
+    if not stems:
+        return None
+    # Corrections are whole real words (not stems), so `tensr` finds `tensor`; they
+    # score well below exact terms so an exact match always ranks first.
+    fixes = [t for fix in (correct(word) if correct else []) for t in terms(fix)]
+    per_stem = []
+    for i, stem in enumerate(stems):
+        options = _fields(stem)
+        if is_last and i == len(stems) - 1 and complete is not None:
+            # Search-as-you-type: the last word also stands for the few title and alias
+            # words it begins (a bounded list, unlike Whoosh's Prefix, which reads them all).
+            longer = {t for w in complete(word) for t in terms(w)} - {stem}
+            options += [q.Term(f, t, boost=0.5) for t in sorted(longer) for f in ("title", "aliases")]
+        per_stem.append(Or(options))
+    clause = per_stem[0] if len(per_stem) == 1 else q.And(per_stem)
+    if fixes:
+        clause = Or([clause, *[o for t in dict.fromkeys(fixes) for o in _fields(t, 0.3)]])
+    return clause
+
+
+def _phrase(text: str) -> q.Query | None:
+    words = terms(text)
+    if not words:
+        return None
+    if len(words) == 1:
+        return Or([q.Term(f, words[0]) for f in ("title", "aliases", "body")])
+    return Or([q.Phrase(f, words) for f in ("title", "aliases", "body")])
+
+
+def build_query(
+    parsed: ParsedQuery,
+    require_all: bool = True,
+    correct: Corrector | None = None,
+    complete: Corrector | None = None,
+) -> q.Query | None:
+    """The scoring query; None when nothing searchable remains (only stop words, say).
+
+    correct(word) gives respellings of an unknown word; complete(word) the title and
+    alias words that begin with it.
+    """
+    last = len(parsed.words) - 1
+    clauses = [
+        c for i, w in enumerate(parsed.words) if (c := _word_clause(w, i == last, correct, complete)) is not None
+    ]
+    if not clauses and parsed.words:
+        # Only stop words ("mean", "what is"): then they are what the user is looking for.
+        clauses = [
+            c
+            for i, w in enumerate(parsed.words)
+            if (c := _word_clause(w, i == last, None, complete, stop=False)) is not None
+        ]
+    required = [p for p in (_phrase(t) for t in parsed.phrases) if p is not None]
+    if not clauses and not required:
+        return None
+    words_query: q.Query | None = None
+    if clauses:
+        words_query = (q.And if require_all else q.Or)(clauses) if len(clauses) > 1 else clauses[0]
+    main = q.And([c for c in [words_query, *required] if c is not None])
+    if parsed.words:
+        # The whole query as a name, also without its stop words ("what is a tensor").
+        content = " ".join(w for w in parsed.words if w.lower() not in STOP)
+        exact = {name_key(parsed.text), squashed(parsed.text), name_key(content), squashed(content)} - {""}
+        terms_ = [q.Term("exact", key, boost=40.0) for key in sorted(exact)]
+        if correct is not None:
+            respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
+            fixed = {name_key(respelled), squashed(respelled)} - exact - {""}
+            terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
+        main = Or([main, *terms_])
+    excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
+    if excluded:
+        main = q.AndNot(main, Or(excluded))
+    return main

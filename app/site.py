@@ -1,0 +1,94 @@
+"""One site: content store, search index, builder, read service and state store, opened in
+the one order that is safe, and closed together. The app, the CLI, tests and benchmarks all
+start here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from app.config import Settings
+from app.content.builder import Builder, BuildReport, cross_process_lock
+from app.content.reader import ContentReader
+from app.content.store import open_content_store
+from app.schemas import StateStatus, Status
+from app.search import SearchIndex
+from app.state import StateStore, StateUnavailable
+from app.state.refs import orphaned_rows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Site:
+    settings: Settings
+    content_engine: Engine
+    index: SearchIndex
+    builder: Builder
+    reader: ContentReader
+    state: StateStore | None  # None for content-only work (build, check)
+    serving: bool
+
+    def update(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
+        """Bring the content store and the index up to date with the content folder."""
+        report = self.builder.build(full=full, progress=progress)
+        if report.full and self.serving:
+            self.warm()  # a full build starts the search tables afresh
+        return report
+
+    def warm(self) -> None:
+        """Fill the completion and typo tables now (a second at 10,000 entries), so that no
+        reader's first keystroke waits for them. Servers do; a command-line build would
+        only throw them away."""
+        self.index.warm()
+
+    def status(self) -> Status:
+        """The content store's counts and problems, and the state store's health."""
+        status = self.reader.status()
+        if self.state is not None:
+            health = self.state.health()
+            orphans: dict[str, int] = {}
+            if health.available:
+                try:
+                    with self.state.read() as session:
+                        orphans = orphaned_rows(session, self.reader.resolve)
+                except StateUnavailable:
+                    pass
+            status.state = StateStatus(
+                available=health.available,
+                backend=health.backend,
+                revision=health.revision,
+                store_id=health.store_id,
+                problem=health.problem,
+                orphaned_rows=orphans,
+            )
+        return status
+
+    def close(self) -> None:
+        self.index.close()
+        self.content_engine.dispose()
+        if self.state is not None:
+            self.state.close()
+
+
+def open_site(settings: Settings, *, serve: bool) -> Site:
+    """serve: for a server, which opens (and migrates) the state store, builds when
+    settings.build_on_start says so, and warms the search tables; otherwise content only."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_content_store(settings.content_db_url)
+    with cross_process_lock(settings.data_dir):
+        index = SearchIndex(settings.index_dir)
+    builder = Builder(settings.content_dir, settings.data_dir, engine, index)
+    state = None
+    if serve:
+        state = StateStore(settings.state_db_url, hold=True)
+        state.open()  # on failure it says why, and reading works without it
+    site = Site(settings, engine, index, builder, ContentReader(engine, index), state, serve)
+    if serve:
+        if settings.build_on_start:
+            site.update()
+        site.warm()
+    return site

@@ -1,0 +1,43 @@
+"""Every address the site writes, built in one place (pages, API, rendered links, templates)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from app.content.pipeline.parse import slugify
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def entry_url(slug: str, anchor: str = "") -> str:
+    return f"/entries/{_segment(slug)}" + (f"#{quote(anchor, safe='-_.~%')}" if anchor else "")
+
+
+def api_entry_url(slug: str) -> str:
+    return f"/api/entries/{_segment(slug)}"
+
+
+def category_url(slug: str) -> str:
+    return f"/categories/{_segment(slug)}"
+
+
+def tag_slug(tag: str) -> str:
+    return slugify(tag) or tag
+
+
+def tag_url(tag: str) -> str:
+    return f"/tags/{_segment(tag_slug(tag))}"
+
+
+def with_query(path: str, **params: object) -> str:
+    """path?params, leaving out parameters that are None or empty."""
+    kept = {k: v for k, v in params.items() if v is not None and v != ""}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def api_entries_url(
+    category: str | None = None, tag: str | None = None, page: int | None = None, per_page: int | None = None
+) -> str:
+    return with_query("/api/entries", category=category, tag=tag, page=page, per_page=per_page)

@@ -1,0 +1,97 @@
+"""HTML pages for reading: home, entries, categories, tags, the A–Z index and the graph."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app import urls
+from app.deps import ReaderDep
+from app.web.render import not_found, page
+
+router = APIRouter(include_in_schema=False)
+LISTED = 500  # entries listed on a category or tag page
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, reader: ReaderDep) -> HTMLResponse:
+    return page(
+        request,
+        "home.html",
+        {"categories": reader.categories(), "starters": reader.starters()},
+        json_url="/api/categories",
+    )
+
+
+@router.get("/entries/{slug}", response_class=HTMLResponse, response_model=None)
+def entry(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse | RedirectResponse:
+    slug = slug[:200]
+    item = reader.get_entry(slug)
+    if item is None:
+        canonical = reader.resolve(slug)
+        if canonical:
+            return RedirectResponse(urls.entry_url(canonical), status_code=301)
+        return not_found(request, f"There is no entry named “{slug}”.")
+    prev, nxt = reader.neighbours(slug)
+    return page(
+        request, "entry.html", {"entry": item, "prev": prev, "next": nxt}, json_url=urls.api_entry_url(item.slug)
+    )
+
+
+@router.get("/random")
+def random_entry(reader: ReaderDep) -> RedirectResponse:
+    slug = reader.random_slug()
+    return RedirectResponse(urls.entry_url(slug) if slug else "/", status_code=302)
+
+
+@router.get("/categories", response_class=HTMLResponse)
+def categories(request: Request, reader: ReaderDep) -> HTMLResponse:
+    return page(request, "categories.html", {"categories": reader.categories()}, json_url="/api/categories")
+
+
+@router.get("/categories/{slug}", response_class=HTMLResponse)
+def category(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse:
+    cat = reader.category(slug[:200])
+    if cat is None:
+        return not_found(request, f"There is no category named “{slug[:200]}”.")
+    entries = reader.list_entries(category=cat.slug, per_page=LISTED).items
+    return page(
+        request,
+        "category.html",
+        {"category": cat, "entries": entries},
+        json_url=urls.api_entries_url(category=cat.slug, per_page=LISTED),
+    )
+
+
+@router.get("/tags", response_class=HTMLResponse)
+def tags(request: Request, reader: ReaderDep) -> HTMLResponse:
+    return page(request, "tags.html", {"tags": reader.tags()}, json_url="/api/tags")
+
+
+@router.get("/tags/{tag}", response_class=HTMLResponse)
+def tag(tag: str, request: Request, reader: ReaderDep) -> HTMLResponse:
+    found = reader.tag(tag[:200])
+    if found is None:
+        return not_found(request, f"No entry is tagged “{tag[:200]}”.")
+    entries = reader.list_entries(tag=found.name, per_page=LISTED).items
+    return page(
+        request,
+        "tag.html",
+        {"tag": found, "entries": entries},
+        json_url=urls.api_entries_url(tag=found.name, per_page=LISTED),
+    )
+
+
+@router.get("/az", response_class=HTMLResponse)
+def az(request: Request, reader: ReaderDep) -> HTMLResponse:
+    return page(request, "az.html", {"groups": reader.az()}, json_url=urls.api_entries_url(per_page=LISTED))
+
+
+@router.get("/graph", response_class=HTMLResponse)
+def graph(request: Request) -> HTMLResponse:
+    return page(request, "graph.html", {}, json_url="/api/graph")
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    return page(request, "docs.html", {}, json_url="/openapi.json")

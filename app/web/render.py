@@ -1,0 +1,40 @@
+"""Templates and the page helpers every HTML route uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app import urls
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.globals.update(
+    entry_url=urls.entry_url,
+    category_url=urls.category_url,
+    tag_url=urls.tag_url,
+)
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], json_url: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template; every page names its JSON twin in a Link header and a <link>."""
+    site_name = request.app.state.site.settings.site_name
+    context = {"json_url": json_url, "site_name": site_name, **context}
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if json_url:
+        response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def not_found(request: Request, message: str = "") -> HTMLResponse:
+    return page(request, "404.html", {"message": message}, status_code=404)
+
+
+def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
+    return page(request, "error.html", {"title": title, "message": message}, status_code=status_code)
