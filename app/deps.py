@@ -12,22 +12,28 @@ from app.site import Site
 from app.state import StateStore, StateUnavailable
 
 
-def get_site(request: Request) -> Site:
+# These only look up objects: async, so that FastAPI calls them on the event loop instead of
+# sending each to its thread pool (a hop per dependency per request).
+async def get_site(request: Request) -> Site:
     site: Site = request.app.state.site
     return site
 
 
-def get_reader(request: Request) -> ContentReader:
-    return get_site(request).reader
+async def get_reader(request: Request) -> ContentReader:
+    site: Site = request.app.state.site
+    return site.reader
 
 
-def get_settings_of_app(request: Request) -> Settings:
-    return get_site(request).settings
+async def get_settings_of_app(request: Request) -> Settings:
+    site: Site = request.app.state.site
+    return site.settings
 
 
 def get_state(request: Request) -> StateStore:
-    """The state store, or a 503 that says why learners' data is unavailable."""
-    state = get_site(request).state
+    """The state store, or a 503 that says why learners' data is unavailable. Plain def:
+    an unavailable store is tried again here, which may wait on a database."""
+    site: Site = request.app.state.site
+    state = site.state
     if state is None:
         raise StateUnavailable("this site was started without a state store")
     state.engine()  # raises StateUnavailable with the reason

@@ -86,7 +86,8 @@ def open_site(settings: Settings, *, serve: bool) -> Site:
     if serve:
         state = StateStore(settings.state_db_url, hold=True)
         state.open()  # on failure it says why, and reading works without it
-    site = Site(settings, engine, index, builder, ContentReader(engine, index), state, serve)
+    reader = ContentReader(engine, index, signal=builder.signal)
+    site = Site(settings, engine, index, builder, reader, state, serve)
     if serve:
         if settings.build_on_start:
             site.update()

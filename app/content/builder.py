@@ -81,6 +81,7 @@ class Builder:
         self.index = index
         self._thread_lock = threading.Lock()  # one build at a time in this process
         self.marker = data_dir / ".building"
+        self.signal = data_dir / ".generation"
         self._last: LastBuild | None = None
         self._finished = threading.Condition()
         self.builds_finished = 0
@@ -127,7 +128,7 @@ class Builder:
         compiled = compile_content(self.content_dir, known, links_to=self._links_to,
                                    progress=progress, old_resolver=resolver)
         self.marker.write_text(datetime.now(timezone.utc).isoformat())
-        write_compiled(self.engine, compiled, full)
+        store.signal_generation(self.signal, write_compiled(self.engine, compiled, full))
         if full:
             self.index.update(compiled.docs.values(), fresh=True)
         else:
@@ -188,11 +189,13 @@ class Builder:
 
 
 # -- writing ------------------------------------------------------------------------------
-def write_compiled(engine: Engine, c: Compiled, full: bool) -> None:
-    """Write one compiled build into the content store in one transaction.
+def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
+    """Write one compiled build into the content store in one transaction; returns the new
+    build generation.
 
     full: the store is emptied first (it is derived; nothing else lives in it).
     """
+    generation = uuid.uuid4().hex
     rewrite = set(c.rendered) | set(c.removed)
     with store.session_scope(engine) as s, s.begin():
         if full:
@@ -225,13 +228,14 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> None:
         for chunk in store.chunks(sorted(set(with_problems) - c.kept_problem_paths)):
             s.execute(delete(store.BuildProblem).where(col(store.BuildProblem.path).in_(chunk)))
         # Readers cache by this value; any build that writes changes it.
-        s.merge(store.Meta(key="generation", value=uuid.uuid4().hex))
+        s.merge(store.Meta(key="generation", value=generation))
         problems = [*c.problems, *store.unresolved_problems(s)]
         if problems:
             s.execute(insert(store.BuildProblem), [
                 {"path": p.path, "line": p.line, "message": p.message,
                  "severity": p.severity, "kind": p.kind} for p in problems
             ])
+    return generation
 
 
 def _insert_entries(s: Session, docs: list[Document]) -> None:

@@ -7,6 +7,7 @@ import functools
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 from collections import Counter, OrderedDict, defaultdict
 
@@ -74,16 +75,26 @@ class ContentReader:
     Results are shared between requests; callers treat them as read-only.
     """
 
-    def __init__(self, engine: Engine, index: SearchIndex):
+    def __init__(self, engine: Engine, index: SearchIndex, signal: Path | None = None):
         self.engine = engine
         self.index = index
+        self.signal = signal  # a file every build replaces (see store.signal_generation)
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._generation: tuple[tuple[int, int] | None, str] = (None, "")
 
     def generation(self) -> str:
+        """The store's build generation. Asked on every cached read, so the database is asked
+        only when the signal file changed (any process's build replaces it)."""
+        stamp = store.signal_stamp(self.signal)
+        seen, value = self._generation
+        if stamp is not None and stamp == seen:
+            return value
         with self._session() as s:
             row = s.get(store.Meta, "generation")
-            return row.value if row else ""
+            value = row.value if row else ""
+        self._generation = (stamp, value)  # the stamp from before the query: never too new
+        return value
 
     def _session(self):
         return store.session_scope(self.engine)

@@ -158,6 +158,24 @@ def stored_problems(s: Session) -> list[Problem]:
     return [Problem(p.path, p.line, p.message, p.severity, p.kind) for p in rows]
 
 
+def signal_generation(signal: Path, generation: str) -> None:
+    """Tell readers in every process that the store changed: a new file replaces the old one,
+    so its inode and time change (cheaper to look at than the database, per request)."""
+    fresh = signal.with_name(signal.name + ".new")
+    fresh.write_text(generation)
+    os.replace(fresh, signal)
+
+
+def signal_stamp(signal: Path | None) -> tuple[int, int] | None:
+    if signal is None:
+        return None
+    try:
+        st = os.stat(signal)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
