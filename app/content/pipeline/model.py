@@ -26,6 +26,26 @@ class LinkRef:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class Card:
+    """A flashcard an author wrote in an entry (see cards.py)."""
+
+    key: str  # stable within the entry while the question stays the same
+    kind: str  # "basic", "reversed" (the back-to-front twin of a two-way card) or "cloze"
+    front: str  # Markdown
+    back: str  # Markdown
+    line: int  # in the file
+
+
+@dataclass
+class CardBlock:
+    """Body lines [start, end) that hold cards; rendering shows the cards in their place."""
+
+    start: int
+    end: int
+    cards: list[Card] = field(default_factory=list)
+
+
 @dataclass
 class Document:
     # load
@@ -44,6 +64,7 @@ class Document:
     summary: str = ""
     markdown: str = ""  # body without front matter
     body_line: int = 1  # file line where the body starts, for problem reports
+    card_blocks: list[CardBlock] = field(default_factory=list)
     # render
     html: str = ""
     text: str = ""  # plain text for the search index

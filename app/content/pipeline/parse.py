@@ -7,6 +7,7 @@ import unicodedata
 
 import yaml
 
+from app.content.pipeline.cards import find_cards
 from app.content.pipeline.load import Source
 from app.content.pipeline.model import Document, Problem
 
@@ -187,4 +188,5 @@ def parse(
         markdown=body,
         body_line=body_line,
     )
-    return doc, problems
+    doc.card_blocks, card_problems = find_cards(body, source.path, body_line)
+    return doc, problems + card_problems

@@ -20,6 +20,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from app.content.pipeline import sanitize
+from app.content.pipeline.card_html import render_cards
 from app.content.pipeline.links import Resolver, wikilink_plugin
 from app.content.pipeline.model import Document, LinkRef
 from app.urls import entry_url
@@ -140,6 +141,7 @@ def make_markdown() -> MarkdownIt:
         .use(wikilink_plugin)
     )
     md.core.ruler.after("block", "callouts", _callouts)
+    md.core.ruler.after("callouts", "cards", render_cards)
     md.core.ruler.push("resolve_links", _resolve_links)
     md.add_render_rule("wikilink", _render_wikilink)
     return md
@@ -197,13 +199,28 @@ def _toc(tokens: list[Token]) -> list[dict]:
     return toc
 
 
+def _card_text(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[str]:
+    """What the cards say, as plain text for search: their questions are the questions
+    learners ask."""
+    env = {"resolver": resolver, "links": [], "card_blocks": []}
+    parts = []
+    for block in doc.card_blocks:
+        for card in block.cards:
+            if card.kind != "basic":
+                continue  # a cloze's text and a two-way card's twin add nothing new
+            parts.append(_plain_text(md.parse(f"{card.front}\n\n{card.back}", env)))
+        if block.cards and block.cards[0].kind == "cloze":
+            parts.append(_plain_text(md.parse(block.cards[0].back, env)))
+    return parts
+
+
 def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> None:
     """Fill doc.html, doc.text, doc.toc, doc.links, and doc.summary when none was given."""
     links: list[LinkRef] = []
-    env = {"resolver": resolver, "links": links, "body_line": doc.body_line}
+    env = {"resolver": resolver, "links": links, "body_line": doc.body_line, "card_blocks": doc.card_blocks}
     tokens = md.parse(doc.markdown, env)
     doc.html = sanitize.clean(md.renderer.render(tokens, md.options, env))
-    doc.text = _plain_text(tokens)
+    doc.text = "\n".join([_plain_text(tokens), *_card_text(doc, md, resolver)])
     doc.toc = _toc(tokens)
     doc.links = links
     if not doc.summary:

@@ -34,7 +34,7 @@ _ATTRIBUTES = {
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start", "type"},
-    "details": {"open"},
+    "details": {"open", "id"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
     **{tag: _MATH_ATTRS for tag in _MATHML},
 }
