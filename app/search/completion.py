@@ -78,6 +78,38 @@ class Completer:
                     found.add(i)
         return found
 
+    def _near(self, word: str) -> dict[int, set[str]]:
+        """entry -> its name words equal to `word` or within its typo budget (same first two
+        letters or those swapped, as _fuzzy)."""
+        found: dict[int, set[str]] = {}
+        limit = typo_budget(word)
+        starts = [word[:2], word[1] + word[0]] if limit and len(word) >= 2 else [word]
+        for start in dict.fromkeys(starts):
+            lo = bisect_left(self.keys, start)
+            hi = bisect_left(self.keys, start + END)
+            for key, i in self.words[lo:hi]:
+                if key == word or (limit and edit_distance(word, key, limit) <= limit):
+                    found.setdefault(i, set()).add(key)
+        return found
+
+    def misspelt_names(self, text: str, most: int = 6) -> list[str]:
+        """Slugs of entries with a name of the same words as text, each word respelt within
+        its typo budget: `principle component analysis` names Principal component analysis
+        even though `principle` is a real word (and so never corrected on its own)."""
+        words = name_key(text).split()
+        if not 2 <= len(words) <= most:
+            return []
+        near = [self._near(w) for w in words]
+        candidates = set(near[0]).intersection(*near[1:])
+        found = []
+        for i in candidates:
+            for name in self.entries[i].names:
+                parts = name.split()
+                if len(parts) == len(words) and all(p in near[k][i] for k, p in enumerate(parts)):
+                    found.append(self.entries[i].slug)
+                    break
+        return sorted(found)
+
     def complete(self, text: str, limit: int = 8) -> list[Completion]:
         query = name_key(text)
         words = query.split()

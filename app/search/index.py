@@ -17,11 +17,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from app.names import name_key
 from app.search import folders, parser, patches  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
 from app.search.postings import leaves
-from app.search.schema import squashed, title_key
+from app.search.schema import name_keys, title_key
 from app.search.scoring import Scorer
 from app.search.snippets import snippet
 from app.search.spelling import typo_budget
@@ -177,7 +176,7 @@ class SearchIndex:
                 writer.delete_by_term("slug", slug)
             for doc in docs:
                 names = [doc.title, *doc.aliases, doc.slug]
-                exact = {k for n in names for k in (name_key(n), squashed(n)) if k}
+                exact = {k for n in names for k in name_keys(n)}
                 add(
                     slug=doc.slug,
                     title=doc.title,
@@ -243,27 +242,54 @@ class SearchIndex:
         marks = [t for w in parsed.words for t in parser.terms(w)]
         marks += [t for w in parsed.words for f in correct(w) for t in parser.terms(f)]
         marks += [t for p in parsed.phrases for t in parser.terms(p)]
-        results = self._run(lease, query, allowed, page, limit, marks)
+        named = self._named(lease, parsed, correct)
+        results = self._run(lease, query, allowed, page, limit, marks, named)
         if results.total == 0 and len(parsed.words) > 1:
             loose = parser.build_query(parsed, require_all=False, correct=correct, complete=complete)
             if loose is not None:
-                results = self._run(lease, loose, allowed, page, limit, marks)
+                results = self._run(lease, loose, allowed, page, limit, marks, named)
         if any(fixes.values()):
             results.suggestion = self._did_you_mean(lease, parsed, allowed, correct)
         return results
 
+    def _named(self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector) -> dict[int, int]:
+        """docnum -> 2 for entries whose whole name the query is, 1 for those it names once
+        respelled: these come first whatever else matches more words."""
+        exact, fixed = parser.whole_names(parsed, correct)
+        tiers: dict[int, int] = {}
+        for tier, keys in ((1, fixed), (2, exact)):
+            if keys:
+                tiers.update(dict.fromkeys(lease.scorer.docset(parser.Or([q.Term("exact", k) for k in keys])), tier))
+        if not tiers and parsed.words:
+            slugs = self.vocab.completer(lease.searcher).misspelt_names(parsed.text)
+            if slugs:
+                tiers = dict.fromkeys(lease.scorer.docset(parser.Or([q.Term("slug", s) for s in slugs])), 1)
+        return tiers
+
     def _run(
-        self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int, marks: list[str]
+        self,
+        lease: _Lease,
+        query,
+        allowed: set[int] | None,
+        page: int,
+        limit: int,
+        marks: list[str],
+        named: dict[int, int] | None = None,
     ) -> SearchResults:
         s = lease.searcher
         scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
+        for docnum in named or ():  # named entries are found even when a word differs
+            scored.setdefault(docnum, 0.0)
         if allowed is not None and query is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
         with self._lock:
             categories = self._column(lease, "category")
             titles = self._column(lease, "title_key")
         facets = dict(Counter(map(categories.__getitem__, scored)))
-        top = heapq.nsmallest(page * limit, scored.items(), key=lambda item: (-item[1], titles[item[0]]))
+        tier = (named or {}).get
+        top = heapq.nsmallest(
+            page * limit, scored.items(), key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]])
+        )
         hits = []
         for docnum, score in top[(page - 1) * limit :]:
             fields = s.stored_fields(docnum)

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from app.names import name_key
-from app.search.schema import STOP, squashed, stem_analyzer
+from app.search.schema import STOP, name_keys, stem_analyzer
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
@@ -119,6 +118,20 @@ def _phrase(text: str) -> q.Query | None:
     return Or([q.Phrase(f, words) for f in ("title", "aliases", "body")])
 
 
+def whole_names(parsed: ParsedQuery, correct: Corrector | None = None) -> tuple[set[str], set[str]]:
+    """The whole query as a name, also without its stop words ("what is a tensor"); and as
+    respelled by correct(). Keys of the `exact` field: an entry named so is what was asked for."""
+    if not parsed.words:
+        return set(), set()
+    content = " ".join(w for w in parsed.words if w.lower() not in STOP)
+    exact = name_keys(parsed.text) | name_keys(content)
+    fixed: set[str] = set()
+    if correct is not None:
+        respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
+        fixed = name_keys(respelled) - exact
+    return exact, fixed
+
+
 def build_query(
     parsed: ParsedQuery,
     require_all: bool = True,
@@ -149,14 +162,9 @@ def build_query(
         words_query = (q.And if require_all else q.Or)(clauses) if len(clauses) > 1 else clauses[0]
     main = q.And([c for c in [words_query, *required] if c is not None])
     if parsed.words:
-        # The whole query as a name, also without its stop words ("what is a tensor").
-        content = " ".join(w for w in parsed.words if w.lower() not in STOP)
-        exact = {name_key(parsed.text), squashed(parsed.text), name_key(content), squashed(content)} - {""}
+        exact, fixed = whole_names(parsed, correct)
         terms_ = [q.Term("exact", key, boost=40.0) for key in sorted(exact)]
-        if correct is not None:
-            respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
-            fixed = {name_key(respelled), squashed(respelled)} - exact - {""}
-            terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
+        terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
         main = Or([main, *terms_])
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
     if excluded:

@@ -101,8 +101,18 @@ def squashed(text: str) -> str:
     return name_key(text).replace(" ", "")
 
 
+_NAME_STEMMER = stem_analyzer(stop=frozenset())
+
+
+def name_keys(text: str) -> set[str]:
+    """Keys of the `exact` field for a name: as written, as one word, and stemmed with spelling
+    folded (`convolutional neural networks` and `normalisation` then name their entries)."""
+    stemmed = " ".join(t.text for t in _NAME_STEMMER(text))
+    return {k for k in (name_key(text), squashed(text), stemmed) if k}
+
+
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def make_schema() -> Schema:

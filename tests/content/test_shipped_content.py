@@ -36,7 +36,7 @@ def test_every_entry_has_front_matter_and_links(compiled):
         assert meta.get("title") and meta.get("category") and meta.get("summary"), doc.path
         assert len(meta["summary"]) <= 220, doc.path
         assert len({link.slug for link in doc.links} - {doc.slug}) >= 3, doc.path
-        assert 80 <= len(doc.text.split()) <= 700, doc.path
+        assert 150 <= len(doc.text.split()) <= 1300, doc.path  # cards included: a few minutes to read
 
 
 @pytest.mark.skipif(not SEEDS_CHECK.exists(), reason="the seed notes are not beside this checkout")
@@ -68,3 +68,84 @@ def client_on_shipped(tmp_path_factory):
     site.update()
     yield site.index
     site.close()
+
+
+# -- the second edition (what a learner of ML and DP-100 needs, ready to study) ---------------
+PROMISED = [
+    # deep learning
+    "batch normalization", "layer normalization", "vanishing gradients", "exploding gradients", "attention",
+    "transformer", "residual connection", "learning-rate schedule", "warm-up", "early stopping",
+    "gradient clipping", "GRU", "autoencoder", "tanh", "leaky ReLU", "GELU", "saving and loading models",
+    "computational graph", "learning curve", "softmax cross-entropy gradient", "logits",
+    # statistics and evaluation
+    "bias-variance trade-off", "hypothesis testing", "p-value", "confidence interval", "standard error",
+    "bootstrap", "central limit theorem", "conditional probability", "Bayes' theorem", "naive Bayes",
+    "Bernoulli distribution", "binomial distribution", "Poisson distribution", "expected value",
+    "silhouette score", "precision-recall curve", "average precision", "specificity", "balanced accuracy",
+    "Matthews correlation coefficient", "calibration", "Gini impurity", "entropy", "information gain",
+    "stratified k-fold", "group k-fold", "time series split", "leave-one-out cross-validation",
+    "nested cross-validation", "DBSCAN", "Gaussian mixture model", "anomaly detection", "isolation forest",
+    "target encoding", "robust scaling",
+    # Azure Machine Learning, current
+    "datastore", "data asset", "serverless compute", "component", "pipeline job", "managed online endpoint",
+    "batch endpoint", "MLflow model deployment", "Responsible AI dashboard", "model monitoring", "registry",
+    "job schedule", "managed virtual network", "Azure ML built-in roles", "AutoML primary metric",
+    "prompt flow", "evaluating language-model applications", "retrieval-augmented generation",
+    "fine-tuning vs retrieval-augmented generation", "Microsoft's Responsible AI principles",
+    # look-alikes, side by side
+    "precision vs recall", "L1 vs L2 regularization", "bagging vs boosting", "normalization vs standardization",
+    "validation set vs test set", "parameter vs hyperparameter",
+    "compute instance vs compute cluster vs serverless compute", "online vs batch endpoints",
+    "RNN vs LSTM vs GRU", "k-means vs DBSCAN", "PCA vs t-SNE",
+    # names that used to send a search to the wrong concept
+    "dot product", "L2 norm", "perceptron", "responsible AI",
+]
+WRONG_BEFORE = {"dot product": "cosine-similarity", "L2 norm": "euclidean-distance",
+                "responsible AI": "interpretability", "perceptron": "artificial-neuron",
+                "early stopping": "early-termination-policy", "transformer": "fit-transform"}
+DP100_AREAS = {
+    "Design and prepare a machine learning solution": "dp-100-design",
+    "Explore data, and run experiments": "dp-100-explore",
+    "Train and deploy models": "dp-100-train-deploy",
+    "Optimize language models for AI applications": "dp-100-language-models",
+}
+
+
+def test_every_concept_the_second_edition_promised_has_its_own_entry(compiled):
+    missing = [name for name in PROMISED if compiled.resolver.resolve(name) is None]
+    assert missing == []
+    wrong = {name: compiled.resolver.resolve(name) for name, old in WRONG_BEFORE.items()
+             if compiled.resolver.resolve(name) == old}
+    assert wrong == {}
+
+
+def test_every_entry_has_at_least_three_cards_shown_with_hidden_answers(compiled):
+    import re
+
+    few = {d.path: n for d in compiled.docs.values() if (n := sum(len(b.cards) for b in d.card_blocks)) < 3}
+    assert few == {}
+    for doc in compiled.docs.values():
+        outside_code = re.sub(r"<(pre|code)\b.*?</\1>", "", doc.html, flags=re.S)
+        assert "::" not in outside_code and "==" not in outside_code, doc.path
+        assert outside_code.count('<details class="card"') >= 3, doc.path
+
+
+def test_comparisons_set_look_alikes_side_by_side(compiled):
+    comparisons = [d for d in compiled.docs.values() if "comparison" in d.tags]
+    assert len(comparisons) >= 12
+    for doc in comparisons:
+        assert " vs " in doc.title and "<table" in doc.html, doc.path
+        assert len({link.slug for link in doc.links} - {doc.slug, None}) >= 2, doc.path
+
+
+def test_study_paths_resolve_and_dp100_follows_the_exam(compiled):
+    paths = {p.slug: p for p in compiled.paths}
+    assert {"ml-foundations", "deep-learning-pytorch", "statistics-for-ml", "dp-100"} <= set(paths)
+    for path in paths.values():
+        assert len(path.entries) >= 30 and len(set(path.entries)) == len(path.entries), path.slug
+    dp100 = paths["dp-100"]
+    assert [s.title for s in dp100.sections] == list(DP100_AREAS)
+    tagged = {d.slug for d in compiled.docs.values() if any(t.startswith("dp-100-") for t in d.tags)}
+    assert set(dp100.entries) == tagged  # every entry a candidate needs, each once
+    for section in dp100.sections:
+        assert all(any(t.startswith("dp-100-") for t in compiled.docs[s].tags) for s in section.entries)

@@ -22,7 +22,8 @@ def render_cards(state: StateCore) -> None:
     out: list[Token] = []
     placed: set[int] = set()
     for begin, end in spans:
-        line = tokens[begin].map[0] if tokens[begin].map else -1
+        where = tokens[begin].map
+        line = where[0] if where else -1
         block = next((b for b in blocks if b.start <= line < b.end), None)
         if block is None:
             out.extend(tokens[begin:end])

@@ -137,7 +137,10 @@ class _Reader:
             hidden = _normal(inner(span))
             seen = self.cloze_seen.get(hidden, 0)
             self.cloze_seen[hidden] = seen + 1
-            front = _replace_spans(text, spans, lambda m, k, n=n: HIDDEN if k == n else inner(m))
+            def hide(m: re.Match[str], k: int, n: int = n) -> str:
+                return HIDDEN if k == n else inner(m)
+
+            front = _replace_spans(text, spans, hide)
             block.cards.append(self.card("cloze", front, answer, rows[0][0], f"{hidden}\x00{seen}"))
         return block
 

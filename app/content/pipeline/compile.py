@@ -17,6 +17,7 @@ from app.content.pipeline.links import Resolver, build_resolver
 from app.content.pipeline.load import discover, read_category_meta, read_source
 from app.content.pipeline.model import Document, Problem
 from app.content.pipeline.parse import parse, slugify
+from app.content.pipeline.paths import StudyPath, load_paths
 from app.content.pipeline.render import make_markdown, render
 from app.names import name_key
 
@@ -43,6 +44,7 @@ class Compiled:
     resolver: Resolver
     categories: dict[str, str]  # slug -> name
     category_descriptions: dict[str, str] = field(default_factory=dict)
+    paths: list[StudyPath] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
 
 
@@ -94,6 +96,8 @@ def compile_content(
         docs = _winners(parsed, carried, problems)
         resolver = build_resolver(sorted(docs.values(), key=lambda d: d.path))
     problems.extend(resolver.problems)
+    paths, path_problems = load_paths(content_dir, resolver.resolve)
+    problems.extend(path_problems)
 
     # Names whose owner may have changed: those of files added, edited or removed.
     old_docs = {rel: d for rel, d in known.items() if rel not in carried}
@@ -136,6 +140,7 @@ def compile_content(
         resolver=resolver,
         categories=categories,
         category_descriptions=descriptions,
+        paths=paths,
         stats={"parse_s": t_parse - started, "render_s": t_render - t_parse},
     )
 

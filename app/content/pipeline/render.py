@@ -222,6 +222,6 @@ def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> None:
     doc.html = sanitize.clean(md.renderer.render(tokens, md.options, env))
     doc.text = "\n".join([_plain_text(tokens), *_card_text(doc, md, resolver)])
     doc.toc = _toc(tokens)
-    doc.links = links
+    doc.links = sorted(links, key=lambda link: link.line)  # cards record theirs first
     if not doc.summary:
         doc.summary = shorten(_first_paragraph(tokens))
