@@ -33,11 +33,11 @@ def list_entries(
     summary="One entry",
     responses={404: {"description": "No such entry"}, 301: {"description": "An alias: moved to the canonical entry"}},
 )
-def get_entry(slug: str, reader: ReaderDep) -> EntryDetail | RedirectResponse:
-    entry = reader.get_entry(slug[:200])
+async def get_entry(slug: str, reader: ReaderDep) -> EntryDetail | RedirectResponse:
+    entry = await reader.ask(reader.get_entry, slug[:200])  # from memory, or in a worker thread
     if entry is not None:
         return entry
-    canonical = reader.resolve(slug[:200])
+    canonical = await reader.ask(reader.resolve, slug[:200])
     if canonical:
         return RedirectResponse(urls.api_entry_url(canonical), status_code=301)
     raise HTTPException(404, detail=f"No entry with slug {slug[:200]!r}")

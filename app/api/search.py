@@ -13,7 +13,7 @@ router = APIRouter()
 
 
 @router.get("/search", response_model=SearchResponse, summary="Full-text search")
-def search(
+async def search(
     reader: ReaderDep,
     q: Annotated[str, Query(max_length=2000, description='Words, "phrases", -exclusions, category:x, tag:x')] = "",
     category: Annotated[str | None, Query(max_length=200)] = None,
@@ -21,7 +21,8 @@ def search(
     page: Annotated[int, Query(ge=1, le=100)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> SearchResponse:
-    return reader.search(q, category=category, tag=tag, page=page, limit=limit)
+    # From memory on the event loop when the results are there, else in a worker thread.
+    return await reader.ask_search(q, category=category, tag=tag, page=page, limit=limit)
 
 
 @router.get("/suggest", response_model=list[Suggestion], summary="Title and alias completions")

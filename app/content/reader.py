@@ -4,6 +4,8 @@ search index, and cached until the next build."""
 from __future__ import annotations
 
 import functools
+
+import anyio.to_thread
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,13 +19,14 @@ from sqlmodel import col, select
 
 from app.content import store
 from app.content.pipeline.parse import slugify
+from app.memo import Memo
 from app.names import name_key
 from app.schemas import (
     CategoryItem, EntryDetail, EntryItem, EntryPage, EntryRef, Graph, GraphLink, GraphNode,
     ProblemItem, SearchResponse,
     SearchResult, Status, Suggestion, TagItem,
 )
-from app.search import SearchIndex
+from app.search import SearchIndex, SearchResults
 from app.urls import api_entries_url, category_url, entry_url, tag_slug, tag_url
 
 MAX_PER_PAGE = 500
@@ -44,6 +47,10 @@ def _ref(slug: str, title: str) -> EntryRef:
 CACHE_SIZE = 2048
 
 
+def _key(name: str, args: tuple[object, ...], kwargs: dict[str, object], generation: str) -> tuple[object, ...]:
+    return (name, args, tuple(sorted(kwargs.items())), generation)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -54,17 +61,8 @@ def cached(method: Callable[Concatenate[ContentReader, P], R]) -> Callable[Conca
 
     @functools.wraps(method)
     def wrapper(self: ContentReader, *args: P.args, **kwargs: P.kwargs) -> R:
-        key = (method.__name__, args, tuple(sorted(kwargs.items())), self.generation())
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]  # type: ignore[return-value]
-        value = method(self, *args, **kwargs)
-        with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return value
+        key = _key(method.__name__, args, kwargs, self.generation())
+        return self._memo.get(key, lambda: method(self, *args, **kwargs))  # type: ignore[return-value]
 
     return wrapper
 
@@ -79,9 +77,26 @@ class ContentReader:
         self.engine = engine
         self.index = index
         self.signal = signal  # a file every build replaces (see store.signal_generation)
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._memo: Memo[object] = Memo(CACHE_SIZE)
         self._generation: tuple[tuple[int, int] | None, str] = (None, "")
+
+    def peek(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+        """A cached read's answer if it is in memory for the current build, else None: no
+        database, no computation, so it may be called on the event loop."""
+        stamp = store.signal_stamp(self.signal)
+        seen, generation = self._generation
+        if stamp is None or stamp != seen:
+            return None
+        hit = self._memo.peek(_key(method.__name__, args, kwargs, generation))
+        return hit  # type: ignore[return-value]
+
+    async def ask(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """A read's answer: from memory on the event loop when it is there, otherwise computed
+        in a worker thread, so that no computation holds up other requests."""
+        hit = self.peek(method, *args, **kwargs)
+        if hit is not None:
+            return hit
+        return await anyio.to_thread.run_sync(functools.partial(method, *args, **kwargs))
 
     def generation(self) -> str:
         """The store's build generation. Asked on every cached read, so the database is asked
@@ -309,9 +324,24 @@ class ContentReader:
     # -- search ---------------------------------------------------------------------
     def search(self, q: str, category: str | None = None, tag: str | None = None,
                page: int = 1, limit: int = 10) -> SearchResponse:
-        cats = {c.slug: c.name for c in self.categories()}
         wanted = [slugify(category)] if category else []
         found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit)
+        return self._response(q, found, self.categories(), page, limit)
+
+    async def ask_search(self, q: str, category: str | None = None, tag: str | None = None,
+                         page: int = 1, limit: int = 10) -> SearchResponse:
+        """search(), answered on the event loop when the results are in memory."""
+        wanted = [slugify(category)] if category else []
+        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit)
+        categories = self.peek(self.categories)
+        if found is not None and categories is not None:
+            return self._response(q, found, categories, page, limit)
+        return await anyio.to_thread.run_sync(functools.partial(self.search, q, category, tag, page, limit))
+
+    @staticmethod
+    def _response(q: str, found: SearchResults, categories: list[CategoryItem], page: int,
+                  limit: int) -> SearchResponse:
+        cats = {c.slug: c.name for c in categories}
         results = [
             SearchResult(slug=h.slug, title=h.title, category=cats.get(h.category, h.category),
                          category_slug=h.category, summary=h.summary, snippet=h.snippet,

@@ -7,6 +7,7 @@ so a keystroke costs a few dictionary look-ups rather than a scan of every entry
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 from app.names import name_key
@@ -78,34 +79,30 @@ class Completer:
                     found.add(i)
         return found
 
-    def _near(self, word: str) -> dict[int, set[str]]:
-        """entry -> its name words equal to `word` or within its typo budget (same first two
-        letters or those swapped, as _fuzzy)."""
-        found: dict[int, set[str]] = {}
-        limit = typo_budget(word)
-        starts = [word[:2], word[1] + word[0]] if limit and len(word) >= 2 else [word]
-        for start in dict.fromkeys(starts):
-            lo = bisect_left(self.keys, start)
-            hi = bisect_left(self.keys, start + END)
-            for key, i in self.words[lo:hi]:
-                if key == word or (limit and edit_distance(word, key, limit) <= limit):
-                    found.setdefault(i, set()).add(key)
-        return found
+    def _exactly(self, word: str) -> set[int]:
+        lo = bisect_left(self.keys, word)
+        hi = bisect_left(self.keys, word + "\x00")
+        return {i for _, i in self.words[lo:hi]}
 
     def misspelt_names(self, text: str, most: int = 6) -> list[str]:
-        """Slugs of entries with a name of the same words as text, each word respelt within
-        its typo budget: `principle component analysis` names Principal component analysis
-        even though `principle` is a real word (and so never corrected on its own)."""
+        """Slugs of entries with a name of the same words as text but one, respelt within its
+        typo budget: `principle component analysis` names Principal component analysis even
+        though `principle` is a real word (and so is never corrected on its own). Only entries
+        that have all the other words are compared, so this costs a few look-ups."""
         words = name_key(text).split()
         if not 2 <= len(words) <= most:
             return []
-        near = [self._near(w) for w in words]
-        candidates = set(near[0]).intersection(*near[1:])
+        having = Counter(i for word in words for i in self._exactly(word))
         found = []
-        for i in candidates:
+        for i, n in having.items():
+            if n < len(words) - 1:
+                continue
             for name in self.entries[i].names:
                 parts = name.split()
-                if len(parts) == len(words) and all(p in near[k][i] for k, p in enumerate(parts)):
+                if len(parts) == len(words) and all(
+                    p == w or ((b := typo_budget(w)) and edit_distance(w, p, b) <= b)
+                    for p, w in zip(parts, words, strict=True)
+                ):
                     found.append(self.entries[i].slug)
                     break
         return sorted(found)

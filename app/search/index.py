@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
+from app.memo import Memo
 from app.search import folders, parser, patches  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
 from app.search.postings import leaves
@@ -80,7 +81,7 @@ class _Lease:
         self.retired = False
         # Results of this searcher's recent queries. Honest by construction: a lease ends
         # when the index changes, and its cache with it.
-        self.results: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self.results: Memo[SearchResults] = Memo(RESULT_CACHE)
         self.scorer = Scorer(searcher)
         self.columns: dict[str, list] = {}  # see SearchIndex._column
 
@@ -208,14 +209,20 @@ class SearchIndex:
     ) -> SearchResults:
         key = (text, tuple(categories), tuple(tags), page, limit)
         with self._leased() as lease:
-            cached = lease.results.get(key)
-            if cached is None:
-                cached = self._search(lease, text, key[1], key[2], page, limit)
-                with self._lock:
-                    lease.results[key] = cached
-                    if len(lease.results) > RESULT_CACHE:
-                        lease.results.popitem(last=False)
-            return cached  # shared between requests: callers only read it
+            # Shared between requests: callers only read it.
+            return lease.results.get(key, lambda: self._search(lease, text, key[1], key[2], page, limit))
+
+    def peek(
+        self, text: str, categories: Iterable[str] = (), tags: Iterable[str] = (), page: int = 1, limit: int = 10
+    ) -> SearchResults | None:
+        """search()'s answer if the current searcher remembers it, else None: nothing is
+        computed and nothing waits, so it may be called on the event loop."""
+        key = (text, tuple(categories), tuple(tags), page, limit)
+        with self._lock:  # a lease is retired and closed only under this lock
+            lease = self._lease
+            if lease is None or folders.folder_of(self.path) != self._opened or not lease.searcher.up_to_date():
+                return None
+        return lease.results.peek(key)
 
     def _search(self, lease: _Lease, text: str, categories, tags, page: int, limit: int) -> SearchResults:
         parsed = parser.parse_query(text)

@@ -23,16 +23,18 @@ def home(request: Request, reader: ReaderDep) -> HTMLResponse:
     )
 
 
+# The most visited page: async, answered from memory on the event loop when it can be; what must
+# be computed or read from the database runs in a worker thread (ReaderDep.ask).
 @router.get("/entries/{slug}", response_class=HTMLResponse, response_model=None)
-def entry(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse | RedirectResponse:
+async def entry(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse | RedirectResponse:
     slug = slug[:200]
-    item = reader.get_entry(slug)
+    item = await reader.ask(reader.get_entry, slug)
     if item is None:
-        canonical = reader.resolve(slug)
+        canonical = await reader.ask(reader.resolve, slug)
         if canonical:
             return RedirectResponse(urls.entry_url(canonical), status_code=301)
         return not_found(request, f"There is no entry named “{slug}”.")
-    prev, nxt = reader.neighbours(slug)
+    prev, nxt = await reader.ask(reader.neighbours, slug)
     return page(
         request, "entry.html", {"entry": item, "prev": prev, "next": nxt}, json_url=urls.api_entry_url(item.slug)
     )

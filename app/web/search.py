@@ -17,7 +17,7 @@ MAX_PAGES = 100
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
+async def search(
     request: Request,
     reader: ReaderDep,
     q: str = Query("", max_length=2000),
@@ -26,7 +26,7 @@ def search(
     page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGES),
 ) -> HTMLResponse:
     wanted = q.strip() or category or tag
-    result = reader.search(q, category=category, tag=tag, page=page_no, limit=PER_PAGE) if wanted else None
+    result = await reader.ask_search(q, category=category, tag=tag, page=page_no, limit=PER_PAGE) if wanted else None
     params: dict[str, Any] = {"q": q, "category": category, "tag": tag}
 
     def url(**changes: Any) -> str:
