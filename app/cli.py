@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from app.clock import utc_now
 from app.config import Settings
 
 
@@ -104,10 +105,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             }
         )
         uvicorn.run(
-            "app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, log_level="info"
+            "app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+            proxy_headers=False,
         )
         return 0
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # Proxy headers are read by the app itself, from GLOSSA_TRUSTED_PROXIES only.
+    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 
@@ -152,6 +161,53 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"state store restored from {args.path} into {restored.path} (schema {restored.revision}); "
         "the store it replaced was kept beside it as *.before-restore-*"
     )
+    return 0
+
+
+def cmd_learners(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.accounts import operators
+    from app.accounts.service import AccountError
+    from app.site import open_accounts
+    from app.state import StateStore
+
+    settings = _settings(args)
+    state = StateStore(settings.state_db_url)
+    if not state.open():
+        print(f"glossa learners: {state.problem}", file=sys.stderr)
+        return 2
+    accounts = open_accounts(settings, state, utc_now)
+
+    def password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        return getpass.getpass("New password: ")
+
+    try:
+        if args.action == "list":
+            for learner, sessions in operators.learners(accounts):
+                name = learner.username or "(guest)"
+                print(f"{name:32} {learner.id}  since {learner.created:%Y-%m-%d}  {sessions} session(s)")
+        elif args.action == "add":
+            operators.add(accounts, args.username, password())
+            print(f"added {args.username}")
+        elif args.action == "reset-password":
+            operators.reset_password(accounts, args.username, password())
+            print(f"new password set for {args.username}; their sessions ended")
+        elif args.action == "delete":
+            found = operators.find(accounts, args.username)
+            if found is None:
+                raise AccountError(404, f"no learner named {args.username!r}")
+            accounts.delete_learner(found.id)
+            print(f"deleted {args.username} and every row about them")
+        elif args.action == "invite":
+            print(operators.invite(accounts, args.days))
+    except AccountError as err:
+        print(f"glossa learners: {err.detail}", file=sys.stderr)
+        return 2
+    finally:
+        state.close()
     return 0
 
 
@@ -206,6 +262,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("path", type=Path, help="a file written by glossa backup")
     r.add_argument("--force", action="store_true", help="even while a server holds the store")
     r.set_defaults(func=cmd_restore)
+
+    learners = sub.add_parser("learners", help="list, add, reset the password of, or delete learners; make invites")
+    durable(learners)
+    actions = learners.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="every learner, accounts first")
+    for action, what in (
+        ("add", "make an account"),
+        ("reset-password", "set a new password; sessions end"),
+        ("delete", "delete a learner and every row about them"),
+    ):
+        a = actions.add_parser(action, help=what)
+        a.add_argument("username")
+        if action != "delete":
+            a.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    invite = actions.add_parser("invite", help="print a single-use invite code (for GLOSSA_SIGNUP=invite)")
+    invite.add_argument("--days", type=int, default=14, help="valid for this many days (default 14)")
+    learners.set_defaults(func=cmd_learners)
     return p
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,21 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the state store (durable); default: state.db in the "
         "state folder. PostgreSQL for several nodes.",
     )
+    signup: Literal["open", "closed", "invite"] = Field(
+        "open", description="Who may make an account: anyone, nobody, or holders of an invite code."
+    )
+    guests: bool = Field(True, description="Whether a visitor can study as a guest, without an account.")
+    session_idle_days: int = Field(30, ge=1, description="A session unused this long ends.")
+    session_max_days: int = Field(180, ge=1, description="A session ends this long after sign-in.")
+    secure_cookies: bool | None = Field(
+        None, description="Mark cookies Secure; by default, when the request came over HTTPS."
+    )
+    trusted_proxies: str = Field(
+        "", description="Addresses of reverse proxies whose X-Forwarded-For/-Proto to believe (comma-separated)."
+    )
+    redis_url: str | None = Field(None, description="Redis for rate limits shared by every worker and node.")
+    password_memory_kib: int = Field(65536, ge=1024, description="Argon2id memory cost per password hash.")
+    password_time_cost: int = Field(3, ge=1, description="Argon2id passes per password hash.")
     site_name: str = Field("Glossa", description="Name shown in the page header.")
     watch: bool = Field(False, description="Rebuild when content files change.")
     build_on_start: bool = Field(True, description="Bring store and index up to date at start-up.")

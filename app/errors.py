@@ -9,10 +9,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.accounts.limits import TooMany
+from app.accounts.service import AccountError
 from app.state import StateUnavailable
 from app.web.render import error_page, not_found
 
 log = logging.getLogger(__name__)
+TITLES = {
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Already taken",
+    422: "Please check what you entered",
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -45,6 +54,21 @@ def install(app: FastAPI) -> None:
         page = error_page(
             request, 503, "Study features are unavailable right now", f"{exc} Reading the glossary still works."
         )
+        page.headers.update(headers)
+        return page
+
+    @app.exception_handler(AccountError)
+    async def refused(request: Request, exc: AccountError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+        return error_page(request, exc.status, TITLES.get(exc.status, "That did not work"), exc.detail)
+
+    @app.exception_handler(TooMany)
+    async def too_many(request: Request, exc: TooMany) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        if wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=429, headers=headers)
+        page = error_page(request, 429, "Too many attempts", str(exc))
         page.headers.update(headers)
         return page
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__, api, errors, web
+from app.clock import Clock, utc_now
 from app.config import Settings, get_settings
 from app.content.watch import Watcher
 from app.middleware import HeadAsGet, SecurityHeaders
@@ -18,9 +20,9 @@ from app.site import open_site
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or get_settings()
-    site = open_site(settings, serve=True)
+    site = open_site(settings, serve=True, clock=clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:  # their X-Forwarded-For and -Proto give the client's address and https
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.state.site = site
     app.include_router(api.router)
     app.include_router(web.router)

@@ -7,9 +7,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
+from app.accounts.limits import RateLimits
+from app.accounts.passwords import Hasher
+from app.accounts.service import Accounts, Policy
+from app.clock import Clock, utc_now
 from app.config import Settings
 from app.content.builder import Builder, BuildReport, cross_process_lock
 from app.content.reader import ContentReader
@@ -31,6 +36,8 @@ class Site:
     reader: ContentReader
     state: StateStore | None  # None for content-only work (build, check)
     serving: bool
+    clock: Clock = utc_now
+    accounts: Accounts | None = None  # with the state store
 
     def update(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Bring the content store and the index up to date with the content folder."""
@@ -74,7 +81,21 @@ class Site:
             self.state.close()
 
 
-def open_site(settings: Settings, *, serve: bool) -> Site:
+def open_accounts(settings: Settings, state: StateStore, clock: Clock) -> Accounts:
+    health = state.health()
+    # Nodes that share a state store share its rate-limit counters (in Redis), and only they.
+    limits = RateLimits(settings.redis_url or "memory://", namespace=f"glossa:{health.store_id or 'unknown'}")
+    policy = Policy(
+        settings.signup,
+        settings.guests,
+        timedelta(days=settings.session_idle_days),
+        timedelta(days=settings.session_max_days),
+    )
+    hasher = Hasher(settings.password_memory_kib, settings.password_time_cost)
+    return Accounts(state, clock, hasher, limits, policy)
+
+
+def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now) -> Site:
     """serve: for a server, which opens (and migrates) the state store, builds when
     settings.build_on_start says so, and warms the search tables; otherwise content only."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -82,12 +103,13 @@ def open_site(settings: Settings, *, serve: bool) -> Site:
     with cross_process_lock(settings.data_dir):
         index = SearchIndex(settings.index_dir)
     builder = Builder(settings.content_dir, settings.data_dir, engine, index)
-    state = None
+    state = accounts = None
     if serve:
         state = StateStore(settings.state_db_url, hold=True)
         state.open()  # on failure it says why, and reading works without it
+        accounts = open_accounts(settings, state, clock)
     reader = ContentReader(engine, index, signal=builder.signal)
-    site = Site(settings, engine, index, builder, reader, state, serve)
+    site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts)
     if serve:
         if settings.build_on_start:
             site.update()

@@ -114,7 +114,14 @@ def content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, content_dir: Path) -> Settings:
-    return Settings(content_dir=content_dir, data_dir=tmp_path / "data", state_dir=tmp_path / "state")
+    # Cheap password hashes: the tests sign in hundreds of times.
+    return Settings(
+        content_dir=content_dir,
+        data_dir=tmp_path / "data",
+        state_dir=tmp_path / "state",
+        password_memory_kib=1024,
+        password_time_cost=1,
+    )
 
 
 @pytest.fixture

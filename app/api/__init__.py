@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import entries, search, status
+from app.api import accounts, entries, search, status
 
 router = APIRouter(prefix="/api", tags=["api"])
-for module in (entries, search, status):
+for module in (entries, search, status, accounts):
     router.include_router(module.router)

@@ -1,9 +1,12 @@
 """HTML pages (templates/), one router module per feature."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.web import browse, search, sitefiles
+from app.accounts.web import viewer
+from app.web import accounts, browse, search, sitefiles
 
 router = APIRouter()
-for module in (browse, search, sitefiles):
-    router.include_router(module.router)
+# Pages show who is signed in; the look-up runs in a worker thread (a plain def dependency).
+for module in (browse, search, accounts):
+    router.include_router(module.router, dependencies=[Depends(viewer)])
+router.include_router(sitefiles.router)

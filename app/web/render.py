@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import urls
+from app.accounts.web import FormToken
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -25,8 +26,16 @@ def page(
 ) -> HTMLResponse:
     """Render a template; every page names its JSON twin in a Link header and a <link>."""
     site_name = request.app.state.site.settings.site_name
-    context = {"json_url": json_url, "site_name": site_name, **context}
+    form_token = FormToken(request)
+    context = {
+        "json_url": json_url,
+        "site_name": site_name,
+        "viewer": getattr(request.state, "viewer", None),
+        "csrf_token": form_token,
+        **context,
+    }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    form_token.set_cookie(response)
     if json_url:
         response.headers["Link"] = f'<{json_url}>; rel="alternate"; type="application/json"'
     return response

@@ -1,0 +1,348 @@
+"""What a learner can do with their account, and what an operator can do with learners.
+
+Secrets (session tokens, API tokens, invite codes) are random, shown once, and stored only as
+SHA-256 hashes; passwords as Argon2id hashes. Nothing here logs a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from app.accounts.limits import RateLimits
+from app.accounts.models import ApiToken, Invite, Learner, LearnerSession
+from app.accounts.passwords import Hasher, Rejected, check_password, check_username
+from app.clock import Clock
+from app.state import StateStore
+
+TOUCH_EVERY = timedelta(minutes=5)  # last_seen is written at most this often per session
+TOKEN_PREFIX = "glossa_"
+
+# Study data joins in: how to move a guest's rows to an account, and what to export.
+Merger = Callable[[Session, str, str], None]  # (session, from learner id, to learner id)
+Exporter = Callable[[Session, str], dict[str, Any]]
+MERGERS: list[Merger] = []
+EXPORTERS: list[Exporter] = []
+
+
+class AccountError(Exception):
+    """A refusal a learner can understand, with the HTTP status that says what kind."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    id: str
+    username: str | None
+    guest: bool
+    created: datetime
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who makes a request, and how they proved it."""
+
+    learner: LearnerView
+    via: Literal["cookie", "token"]
+    session_id: str | None = None
+    csrf_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Started:
+    """A new session: the cookie's token (never stored) and what the page needs."""
+
+    identity: Identity
+    token: str
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _view(learner: Learner) -> LearnerView:
+    return LearnerView(learner.id, learner.username, learner.guest, learner.created)
+
+
+@dataclass(frozen=True)
+class Policy:
+    signup: Literal["open", "closed", "invite"] = "open"
+    guests: bool = True
+    idle: timedelta = timedelta(days=30)
+    lifetime: timedelta = timedelta(days=180)
+
+
+class Accounts:
+    def __init__(self, state: StateStore, clock: Clock, hasher: Hasher, limits: RateLimits, policy: Policy):
+        self.state = state
+        self.clock = clock
+        self.hasher = hasher
+        self.limits = limits
+        self.policy = policy
+
+    # -- sessions ----------------------------------------------------------------------
+    def _start(self, s: Session, learner: Learner, user_agent: str) -> Started:
+        now, token = self.clock(), secrets.token_urlsafe(32)
+        row = LearnerSession(
+            id=secrets.token_hex(8),
+            learner_id=learner.id,
+            token_hash=digest(token),
+            csrf_token=secrets.token_urlsafe(32),
+            created=now,
+            last_seen=now,
+            expires=now + self.policy.lifetime,
+            user_agent=user_agent[:200],
+        )
+        s.add(row)
+        return Started(Identity(_view(learner), "cookie", row.id, row.csrf_token), token)
+
+    def from_cookie(self, token: str) -> Identity | None:
+        """The learner a session cookie belongs to, if the session is alive. Asked on every
+        request, so a session ended anywhere is refused at once everywhere."""
+        with self.state.read() as s:
+            row = s.exec(select(LearnerSession).where(LearnerSession.token_hash == digest(token))).first()
+            learner = s.get(Learner, row.learner_id) if row else None
+        if row is None or learner is None:
+            return None
+        now = self.clock()
+        if now >= row.expires or now - row.last_seen >= self.policy.idle:
+            with self.state.write() as s:
+                s.execute(delete(LearnerSession).where(col(LearnerSession.id) == row.id))
+            return None
+        if now - row.last_seen >= TOUCH_EVERY:
+            with self.state.write() as s:
+                s.execute(update(LearnerSession).where(col(LearnerSession.id) == row.id).values(last_seen=now))
+        return Identity(_view(learner), "cookie", row.id, row.csrf_token)
+
+    def from_token(self, token: str) -> Identity | None:
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with self.state.write() as s:
+            row = s.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
+            learner = s.get(Learner, row.learner_id) if row else None
+            if row is None or learner is None:
+                return None
+            row.last_used = self.clock()
+            return Identity(_view(learner), "token")
+
+    def end_session(self, who: Identity, session_id: str) -> None:
+        with self.state.write() as s:
+            ended = s.execute(
+                delete(LearnerSession).where(
+                    col(LearnerSession.id) == session_id, col(LearnerSession.learner_id) == who.learner.id
+                )
+            )
+        if ended.rowcount == 0:  # type: ignore[attr-defined]
+            raise AccountError(404, "no such session")
+
+    def end_all_sessions(self, who: Identity) -> None:
+        with self.state.write() as s:
+            s.execute(delete(LearnerSession).where(col(LearnerSession.learner_id) == who.learner.id))
+
+    def sessions(self, who: Identity) -> list[LearnerSession]:
+        with self.state.read() as s:
+            return list(
+                s.exec(
+                    select(LearnerSession)
+                    .where(LearnerSession.learner_id == who.learner.id)
+                    .order_by(col(LearnerSession.created).desc())
+                )
+            )
+
+    # -- becoming a learner --------------------------------------------------------------
+    def create_guest(self, client: str, user_agent: str, current: Identity | None) -> Started:
+        if not self.policy.guests:
+            raise AccountError(403, "this site does not offer guest learners; sign up or sign in")
+        self.limits.hit("guest-client", client, "guest")
+        with self.state.write() as s:
+            self._end_current(s, current)
+            learner = Learner(id=secrets.token_hex(16), guest=True, created=self.clock())
+            s.add(learner)
+            return self._start(s, learner, user_agent)
+
+    def signup(
+        self, username: str, password: str, client: str, user_agent: str, current: Identity | None, invite: str = ""
+    ) -> Started:
+        """A new account; a guest who signs up becomes it and keeps everything."""
+        if self.policy.signup == "closed":
+            raise AccountError(403, "sign-up is closed on this site; ask its operator for an account")
+        self.limits.hit("signup-client", client, "sign-up")
+        try:
+            check_username(username)
+            check_password(password, username)
+        except Rejected as err:
+            raise AccountError(422, str(err)) from None
+        hashed = self.hasher.hash(password)
+        with self.state.write() as s:
+            if self.policy.signup == "invite":
+                self._use_invite(s, invite)
+            if s.exec(select(Learner).where(Learner.username_key == username.casefold())).first():
+                raise AccountError(409, "that username is taken")
+            learner = s.get(Learner, current.learner.id) if current and current.learner.guest else None
+            if learner is None:
+                learner = Learner(id=secrets.token_hex(16), created=self.clock())
+            learner.username, learner.username_key = username, username.casefold()
+            learner.password_hash, learner.guest = hashed, False
+            s.add(learner)
+            self._end_current(s, current)
+            return self._start(s, learner, user_agent)
+
+    def signin(
+        self,
+        username: str,
+        password: str,
+        client: str,
+        user_agent: str,
+        current: Identity | None,
+        merge_guest: bool = False,
+    ) -> Started:
+        """A new session for an account. An unknown name and a wrong password get the same
+        answer in about the same time. A guest's progress joins the account if asked."""
+        self.limits.hit("signin-client", client, "sign-in")
+        self.limits.hit("signin-username", username.casefold(), "sign-in")
+        with self.state.read() as s:
+            learner = s.exec(select(Learner).where(Learner.username_key == username.casefold())).first()
+        ok, rehashed = self.hasher.verify(password[:1000], learner.password_hash if learner else None)
+        if learner is None or not ok:
+            raise AccountError(401, "wrong username or password")
+        with self.state.write() as s:
+            if rehashed:
+                s.execute(update(Learner).where(col(Learner.id) == learner.id).values(password_hash=rehashed))
+            if current is not None and current.learner.guest and merge_guest and current.learner.id != learner.id:
+                self._merge(s, current.learner.id, learner.id)
+            self._end_current(s, current)
+            return self._start(s, learner, user_agent)
+
+    def _end_current(self, s: Session, current: Identity | None) -> None:
+        """A new session never reuses the old one (no session fixation)."""
+        if current is not None and current.session_id is not None:
+            s.execute(delete(LearnerSession).where(col(LearnerSession.id) == current.session_id))
+
+    def _merge(self, s: Session, guest_id: str, account_id: str) -> None:
+        for merge in MERGERS:
+            merge(s, guest_id, account_id)
+        s.execute(delete(Learner).where(col(Learner.id) == guest_id))
+
+    def _use_invite(self, s: Session, code: str) -> None:
+        row = s.exec(select(Invite).where(Invite.code_hash == digest(code.strip()))).first() if code else None
+        if row is None or row.used is not None or row.expires <= self.clock():
+            raise AccountError(403, "sign-up needs a valid invite code on this site")
+        row.used = self.clock()
+
+    # -- an account's own business ---------------------------------------------------------
+    def change_password(self, who: Identity, current_password: str, new_password: str) -> Started | None:
+        """Ends every other session; the session that asked continues (with a new token)."""
+        with self.state.read() as s:
+            learner = s.get(Learner, who.learner.id)
+        if learner is None or learner.guest:
+            raise AccountError(403, "a guest has no password; sign up to choose one")
+        ok, _ = self.hasher.verify(current_password[:1000], learner.password_hash)
+        if not ok:
+            raise AccountError(403, "the current password is not right")
+        try:
+            check_password(new_password, learner.username)
+        except Rejected as err:
+            raise AccountError(422, str(err)) from None
+        hashed = self.hasher.hash(new_password)
+        with self.state.write() as s:
+            s.execute(update(Learner).where(col(Learner.id) == learner.id).values(password_hash=hashed))
+            s.execute(delete(LearnerSession).where(col(LearnerSession.learner_id) == learner.id))
+            if who.via == "cookie":
+                return self._start(s, learner, "")
+        return None
+
+    def create_token(self, who: Identity, name: str) -> tuple[ApiToken, str]:
+        if who.learner.guest:
+            raise AccountError(403, "a guest cannot make API tokens; sign up first")
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 100:
+            raise AccountError(422, "a token needs a name of 1 to 100 characters")
+        self.limits.hit("token-learner", who.learner.id, "token")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.state.write() as s:
+            row = ApiToken(
+                id=secrets.token_hex(8),
+                learner_id=who.learner.id,
+                name=name,
+                token_hash=digest(secret),
+                created=self.clock(),
+            )
+            s.add(row)
+        return row, secret
+
+    def tokens(self, who: Identity) -> list[ApiToken]:
+        with self.state.read() as s:
+            return list(
+                s.exec(
+                    select(ApiToken).where(ApiToken.learner_id == who.learner.id).order_by(col(ApiToken.created).desc())
+                )
+            )
+
+    def revoke_token(self, who: Identity, token_id: str) -> None:
+        with self.state.write() as s:
+            gone = s.execute(
+                delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.learner_id) == who.learner.id)
+            )
+        if gone.rowcount == 0:  # type: ignore[attr-defined]
+            raise AccountError(404, "no such token")
+
+    def export(self, who: Identity) -> dict[str, Any]:
+        """Everything stored about the learner, secrets excepted (only their hashes exist)."""
+        with self.state.read() as s:
+            learner = s.get(Learner, who.learner.id)
+            assert learner is not None
+            data: dict[str, Any] = {
+                "learner": {
+                    "id": learner.id,
+                    "username": learner.username,
+                    "guest": learner.guest,
+                    "created": learner.created.isoformat(),
+                },
+                "sessions": [
+                    {
+                        "id": r.id,
+                        "created": r.created.isoformat(),
+                        "last_seen": r.last_seen.isoformat(),
+                        "expires": r.expires.isoformat(),
+                        "user_agent": r.user_agent,
+                    }
+                    for r in s.exec(select(LearnerSession).where(LearnerSession.learner_id == learner.id))
+                ],
+                "tokens": [
+                    {
+                        "id": t.id,
+                        "name": t.name,
+                        "created": t.created.isoformat(),
+                        "last_used": t.last_used.isoformat() if t.last_used else None,
+                    }
+                    for t in s.exec(select(ApiToken).where(ApiToken.learner_id == learner.id))
+                ],
+            }
+            for exporter in EXPORTERS:
+                data.update(exporter(s, learner.id))
+        return data
+
+    def delete(self, who: Identity, confirm: str) -> None:
+        """Every row about the learner goes; confirm is their username, or "guest"."""
+        expected = "guest" if who.learner.guest else who.learner.username
+        if confirm.strip() != expected:
+            raise AccountError(422, f"to delete this account, confirm with {expected!r}")
+        self.delete_learner(who.learner.id)
+
+    def delete_learner(self, learner_id: str) -> None:
+        with self.state.write() as s:
+            # Foreign keys cascade; the explicit deletes hold even where they are off.
+            for table in (LearnerSession, ApiToken):
+                s.execute(delete(table).where(col(table.learner_id) == learner_id))
+            s.execute(delete(Learner).where(col(Learner.id) == learner_id))
