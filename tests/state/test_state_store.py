@@ -24,13 +24,32 @@ from tests.support.state_rows import fill, snapshot
 WHEN = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 SAMPLE_ROWS = {
     "state_meta": lambda i: {"key": f"sample-{i}", "value": f"value {i}"},
-    "learner": lambda i: {"id": f"learner-{i}", "username": f"user-{i}", "username_key": f"user-{i}",
-                          "password_hash": "$argon2id$...", "guest": False, "created": WHEN},
-    "learner_session": lambda i: {"id": f"session-{i}", "learner_id": f"learner-{i}", "token_hash": f"t{i}",
-                                  "csrf_token": "c", "created": WHEN, "last_seen": WHEN, "expires": WHEN,
-                                  "user_agent": "test"},
-    "api_token": lambda i: {"id": f"token-{i}", "learner_id": f"learner-{i}", "name": "n", "token_hash": f"a{i}",
-                            "created": WHEN, "last_used": None},
+    "learner": lambda i: {
+        "id": f"learner-{i}",
+        "username": f"user-{i}",
+        "username_key": f"user-{i}",
+        "password_hash": "$argon2id$...",
+        "guest": False,
+        "created": WHEN,
+    },
+    "learner_session": lambda i: {
+        "id": f"session-{i}",
+        "learner_id": f"learner-{i}",
+        "token_hash": f"t{i}",
+        "csrf_token": "c",
+        "created": WHEN,
+        "last_seen": WHEN,
+        "expires": WHEN,
+        "user_agent": "test",
+    },
+    "api_token": lambda i: {
+        "id": f"token-{i}",
+        "learner_id": f"learner-{i}",
+        "name": "n",
+        "token_hash": f"a{i}",
+        "created": WHEN,
+        "last_used": None,
+    },
     "invite": lambda i: {"id": f"invite-{i}", "code_hash": f"i{i}", "created": WHEN, "expires": WHEN, "used": None},
 }
 
