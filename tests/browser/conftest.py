@@ -42,19 +42,29 @@ def browser():
 
 
 @contextmanager
-def serve(content: Path, data: Path, watch: bool = True) -> Iterator[str]:
-    """A uvicorn server for the app on content, on a free 127.0.0.1 port."""
-    app = create_app(Settings(content_dir=content, data_dir=data, state_dir=data.parent / "state", watch=watch))
+def serve(content: Path, data: Path, watch: bool = True) -> Iterator[tuple[str, object]]:
+    """A uvicorn server for the app on content, on a free 127.0.0.1 port: (its URL, the app)."""
+    app = create_app(
+        Settings(
+            content_dir=content,
+            data_dir=data,
+            state_dir=data.parent / "state",
+            watch=watch,
+            password_memory_kib=1024,
+            password_time_cost=1,
+        )
+    )
     with serving(app) as url:
-        yield url
+        assert not watch or app.state.watcher.ready.wait(10), "the watcher never started"
+        yield url, app
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     content = write_content(root / "content", SAMPLE)
-    with serve(content, root / "data") as url:
-        yield {"url": url, "content": content}
+    with serve(content, root / "data") as (url, app):
+        yield {"url": url, "content": content, "app": app}
 
 
 @pytest.fixture

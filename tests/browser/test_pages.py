@@ -39,10 +39,9 @@ def test_slash_focuses_the_search_box(page, live_server):
 def test_edit_shows_up_without_restart(page, live_server):
     path = live_server["content"] / "clustering/hierarchical-clustering.md"
     path.write_text(path.read_text().replace("Builds a tree", "Builds a dendrogram tree"))
+    reader = live_server["app"].state.site.reader
+    assert live_server["app"].state.site.builder.wait_until(
+        lambda: "dendrogram" in reader.get_entry("hierarchical-clustering").html, timeout=10
+    )
     page.goto(live_server["url"] + "/entries/hierarchical-clustering")
-    for _ in range(40):
-        if "dendrogram" in page.content():
-            break
-        page.wait_for_timeout(100)
-        page.reload()
     assert "dendrogram" in page.content()

@@ -56,7 +56,7 @@ def hostile_site(tmp_path_factory):
         )
     files["hostile/target.md"] = "---\ntitle: Target\n---\nThe target of hostile links.\n"
     content = write_content(root / "content", files)
-    with serve(content, root / "data", watch=False) as url:
+    with serve(content, root / "data", watch=False) as (url, _app):
         yield url
 
 
