@@ -69,11 +69,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not settings.content_dir.is_dir():
         print(f"{settings.content_dir}: no such folder", file=sys.stderr)
         return 2
-    report, resolve = check_content(settings.content_dir)
+    report, compiled = check_content(settings.content_dir)
     for problem in report.problems:
         print(problem)
     print(f"{report.entries} entries checked, {len(report.problems)} problem(s)", file=sys.stderr)
-    orphans = orphans_in_state(settings.state_db_url, resolve)
+    cards = {f"{d.slug}:{c.key}" for d in compiled.docs.values() for c in d.deck}
+    orphans = orphans_in_state(settings.state_db_url, compiled.resolver.resolve, cards)
     if orphans:
         rows = ", ".join(f"{n} in {where}" for where, n in orphans.items())
         print(f"state: rows that name entries no longer in the content (kept): {rows}", file=sys.stderr)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.accounts.limits import TooMany
-from app.accounts.service import AccountError
+from app.refusal import Refusal
 from app.state import StateUnavailable
 from app.web.render import error_page, not_found
 
@@ -57,8 +57,8 @@ def install(app: FastAPI) -> None:
         page.headers.update(headers)
         return page
 
-    @app.exception_handler(AccountError)
-    async def refused(request: Request, exc: AccountError) -> Response:
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status)
         return error_page(request, exc.status, TITLES.get(exc.status, "That did not work"), exc.detail)

@@ -17,12 +17,15 @@ from app.accounts.service import Accounts, Policy
 from app.clock import Clock, utc_now
 from app.config import Settings
 from app.content.builder import Builder, BuildReport, cross_process_lock
+from app.content.decks import DeckReader
 from app.content.reader import ContentReader
 from app.content.store import open_content_store
 from app.schemas import StateStatus, Status
 from app.search import SearchIndex
 from app.state import StateStore, StateUnavailable
-from app.state.refs import orphaned_rows
+from app.state.refs import orphaned_cards, orphaned_rows
+from app.study import learners as _study_learners  # noqa: F401 - joins accounts' hooks
+from app.study.service import Study
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class Site:
     serving: bool
     clock: Clock = utc_now
     accounts: Accounts | None = None  # with the state store
+    study: Study | None = None
 
     def update(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Bring the content store and the index up to date with the content folder."""
@@ -60,8 +64,10 @@ class Site:
             orphans: dict[str, int] = {}
             if health.available:
                 try:
+                    cards = set(DeckReader(self.reader).index().by_id)
                     with self.state.read() as session:
                         orphans = orphaned_rows(session, self.reader.resolve)
+                        orphans.update(orphaned_cards(session, self.reader.resolve, cards))
                 except StateUnavailable:
                     pass
             status.state = StateStatus(
@@ -109,7 +115,8 @@ def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now) -> Sit
         state.open()  # on failure it says why, and reading works without it
         accounts = open_accounts(settings, state, clock)
     reader = ContentReader(engine, index, signal=builder.signal)
-    site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts)
+    study = Study(state, reader, clock) if state is not None else None
+    site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts, study)
     if serve:
         if settings.build_on_start:
             site.update()

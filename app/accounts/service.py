@@ -20,6 +20,7 @@ from app.accounts.limits import RateLimits
 from app.accounts.models import ApiToken, Invite, Learner, LearnerSession
 from app.accounts.passwords import Hasher, Rejected, check_password, check_username
 from app.clock import Clock
+from app.refusal import Refusal
 from app.state import StateStore
 
 TOUCH_EVERY = timedelta(minutes=5)  # last_seen is written at most this often per session
@@ -28,17 +29,14 @@ TOKEN_PREFIX = "glossa_"
 # Study data joins in: how to move a guest's rows to an account, and what to export.
 Merger = Callable[[Session, str, str], None]  # (session, from learner id, to learner id)
 Exporter = Callable[[Session, str], dict[str, Any]]
+Deleter = Callable[[Session, str], None]
 MERGERS: list[Merger] = []
 EXPORTERS: list[Exporter] = []
+DELETERS: list[Deleter] = []
 
 
-class AccountError(Exception):
-    """A refusal a learner can understand, with the HTTP status that says what kind."""
-
-    def __init__(self, status: int, detail: str):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+class AccountError(Refusal):
+    """A refusal about accounts (sign-in, sessions, tokens)."""
 
 
 @dataclass(frozen=True)
@@ -343,6 +341,8 @@ class Accounts:
     def delete_learner(self, learner_id: str) -> None:
         with self.state.write() as s:
             # Foreign keys cascade; the explicit deletes hold even where they are off.
+            for forget in DELETERS:
+                forget(s, learner_id)
             for table in (LearnerSession, ApiToken):
                 s.execute(delete(table).where(col(table.learner_id) == learner_id))
             s.execute(delete(Learner).where(col(Learner.id) == learner_id))

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, entries, search, status
+from app.api import accounts, entries, search, status, study
 
 router = APIRouter(prefix="/api", tags=["api"])
-for module in (entries, search, status, accounts):
+for module in (entries, search, status, accounts, study):
     router.include_router(module.router)

@@ -117,6 +117,9 @@ class Builder:
         elif not full and self.index.doc_count() != self._entry_count():
             log.warning("search index and store disagree; rebuilding both from content")
             full = True
+        elif not full and self._stored_schema() != store.SCHEMA:
+            log.info("content store is of another version; rebuilding it from content")
+            full = True
         starts_afresh = full or self._last is None  # this build's objects will live long
         known: dict[str, Document] = {}
         resolver = None
@@ -157,6 +160,11 @@ class Builder:
         return report
 
     # -- reading what the last build stored --------------------------------------------
+    def _stored_schema(self) -> str | None:
+        with store.session_scope(self.engine) as s:
+            row = s.get(store.Meta, "schema")
+            return row.value if row else None
+
     def _entry_count(self) -> int:
         with store.session_scope(self.engine) as s:
             return store.counts(s).entries
@@ -199,7 +207,7 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
     rewrite = set(c.rendered) | set(c.removed)
     with store.session_scope(engine) as s, s.begin():
         if full:
-            for table in (store.Link, store.EntryTag, store.Alias, store.Entry,
+            for table in (store.Link, store.EntryTag, store.Alias, store.StudyCard, store.Entry,
                           store.BuildProblem, store.Category):
                 s.execute(delete(table))
         else:
@@ -207,6 +215,7 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
                 s.execute(delete(store.Link).where(col(store.Link.source).in_(chunk)))
                 s.execute(delete(store.EntryTag).where(col(store.EntryTag.entry_slug).in_(chunk)))
                 s.execute(delete(store.Alias).where(col(store.Alias.entry_slug).in_(chunk)))
+                s.execute(delete(store.StudyCard).where(col(store.StudyCard.entry_slug).in_(chunk)))
                 s.execute(delete(store.Entry).where(col(store.Entry.slug).in_(chunk)))
         existing = {r[0]: r[1] for r in s.execute(select(store.Category.slug, store.Category.name))}
         for slug, name in c.categories.items():
@@ -229,6 +238,7 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
             s.execute(delete(store.BuildProblem).where(col(store.BuildProblem.path).in_(chunk)))
         # Readers cache by this value; any build that writes changes it.
         s.merge(store.Meta(key="generation", value=generation))
+        s.merge(store.Meta(key="schema", value=store.SCHEMA))
         problems = [*c.problems, *store.unresolved_problems(s)]
         if problems:
             s.execute(insert(store.BuildProblem), [
@@ -242,6 +252,7 @@ def _insert_entries(s: Session, docs: list[Document]) -> None:
     for chunk in store.chunks(docs):
         entries: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
+        cards: list[dict[str, Any]] = []
         aliases: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for d in chunk:
@@ -254,6 +265,9 @@ def _insert_entries(s: Session, docs: list[Document]) -> None:
                 "updated": d.updated,
             })
             tags += [{"entry_slug": d.slug, "tag": t} for t in dict.fromkeys(d.tags)]
+            cards += [{"entry_slug": d.slug, "key": c.key, "kind": c.kind, "position": c.position,
+                       "front_md": c.front_md, "back_md": c.back_md, "front_html": c.front_html,
+                       "back_html": c.back_html, "answers": c.answers, "line": c.line} for c in d.deck]
             names = {name_key(d.slug): 0}
             names.setdefault(name_key(d.title), 1)
             for a in d.aliases:
@@ -264,7 +278,8 @@ def _insert_entries(s: Session, docs: list[Document]) -> None:
                 "target_key": name_key(link.target), "anchor": link.anchor, "line": link.line,
             } for link in d.links]
         s.execute(insert(store.Entry), entries)
-        for table, rows in ((store.EntryTag, tags), (store.Alias, aliases), (store.Link, links)):
+        tables = ((store.EntryTag, tags), (store.Alias, aliases), (store.Link, links), (store.StudyCard, cards))
+        for table, rows in tables:
             if rows:
                 s.execute(insert(table), rows)
 
@@ -282,13 +297,13 @@ def stored_report(engine: Engine, changed: int = 0, removed: int = 0, full: bool
     )
 
 
-def check_content(content_dir: Path) -> tuple[BuildReport, Callable[[str], str | None]]:
+def check_content(content_dir: Path) -> tuple[BuildReport, Compiled]:
     """What a build of content_dir would report, written nowhere but memory (`glossa check`),
-    and the name resolver of that content."""
+    and what the pipeline made of it."""
     engine = store.make_engine("sqlite://")
     store.create_tables(engine)
     compiled = compile_content(content_dir)
     write_compiled(engine, compiled, full=True)
     report = stored_report(engine, changed=len(compiled.rendered), full=True)
     engine.dispose()
-    return report, compiled.resolver.resolve
+    return report, compiled

@@ -80,6 +80,10 @@ class ContentReader:
         self._memo: Memo[object] = Memo(CACHE_SIZE)
         self._generation: tuple[tuple[int, int] | None, str] = (None, "")
 
+    def remember(self, name: str, compute: Callable[[], R]) -> R:
+        """compute(), remembered until the next build (for reads kept in other modules)."""
+        return self._memo.get(_key(name, (), {}, self.generation()), compute)  # type: ignore[return-value]
+
     def peek(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
         """A cached read's answer if it is in memory for the current build, else None: no
         database, no computation, so it may be called on the event loop."""

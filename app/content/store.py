@@ -98,6 +98,24 @@ class Link(ContentTable, table=True):
     )
 
 
+class StudyCard(ContentTable, table=True):
+    """A card of an entry's deck (pipeline/deck.py); learners' schedules refer to it by
+    (entry slug, key) from the state store."""
+
+    __tablename__ = "card"
+
+    entry_slug: str = Field(primary_key=True, foreign_key="entry.slug", ondelete="CASCADE")
+    key: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(max_length=10)
+    position: int = 0
+    front_md: str = Field(default="", sa_column=Column(Text, nullable=False))
+    back_md: str = Field(default="", sa_column=Column(Text, nullable=False))
+    front_html: str = Field(default="", sa_column=Column(Text, nullable=False))
+    back_html: str = Field(default="", sa_column=Column(Text, nullable=False))
+    answers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    line: int = 0
+
+
 class BuildProblem(ContentTable, table=True):
     """Problems from the latest build, so the site can show what `glossa check` would."""
 
@@ -111,6 +129,9 @@ class BuildProblem(ContentTable, table=True):
     kind: str = "file"  # "file": found parsing that file; "site": found across files
 
 
+# Bump when the tables or what the pipeline puts in them change: a store of another version is
+# rebuilt from content in full at the next build.
+SCHEMA = "2"
 BIND_CHUNK = 500  # stays under every database's bound-parameter limit
 
 

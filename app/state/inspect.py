@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.state.engine import sqlite_path
-from app.state.refs import orphaned_rows
+from app.state.refs import orphaned_cards, orphaned_rows
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def _read_only_engine(url: str) -> Engine | None:
     return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
 
 
-def orphans_in_state(url: str, resolve: Callable[[str], str | None]) -> dict[str, int]:
+def orphans_in_state(url: str, resolve: Callable[[str], str | None], cards: set[str] | None = None) -> dict[str, int]:
     """Rows of the state store that name an entry resolve() cannot find; empty when there is
     no state store yet, and a logged warning when it cannot be read."""
     try:
@@ -34,7 +34,10 @@ def orphans_in_state(url: str, resolve: Callable[[str], str | None]) -> dict[str
             return {}
         try:
             with Session(engine) as session:
-                return orphaned_rows(session, resolve)
+                found = orphaned_rows(session, resolve)
+                if cards is not None:
+                    found.update(orphaned_cards(session, resolve, cards))
+                return found
         finally:
             engine.dispose()
     except SQLAlchemyError as err:

@@ -25,6 +25,27 @@ def entry_ref_columns() -> list[Column]:  # type: ignore[type-arg]
     ]
 
 
+def orphaned_cards(session: Session, resolve: Callable[[str], str | None], cards: set[str]) -> dict[str, int]:
+    """Study rows whose entry still exists but whose card does not (its question changed):
+    a new card now, and the old one's history kept. cards: today's "slug:key" ids."""
+    found: dict[str, int] = {}
+    for table in ("card_state", "review"):
+        if table not in TABLES.tables:
+            continue
+        t = TABLES.tables[table]
+        rows = session.execute(
+            select(t.c.entry_slug, t.c.card_key, func.count()).group_by(t.c.entry_slug, t.c.card_key)
+        ).all()
+        lost = 0
+        for slug, key, n in rows:
+            entry = resolve(slug)
+            if entry is not None and f"{entry}:{key}" not in cards:
+                lost += n
+        if lost:
+            found[f"{table}.card_key"] = lost
+    return found
+
+
 def orphaned_rows(session: Session, resolve: Callable[[str], str | None]) -> dict[str, int]:
     """{"table.column": rows naming an entry that resolve() cannot find}; resolve maps a
     stored slug to today's entry (following a renamed entry's old slug kept as an alias)."""

@@ -8,7 +8,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.accounts.conftest import PASSWORD, Browser
+from tests.support.learners import PASSWORD, Browser
 
 FOREIGN = {"origin": "https://evil.example"}
 
@@ -41,6 +41,9 @@ JSON_ROUTES = [
     ("POST", "/api/tokens", {"name": "x"}),
     ("DELETE", "/api/tokens/{token_id}", None),
     ("DELETE", "/api/me", {"confirm": "ada"}),
+    ("POST", "/api/study/reviews", {"card_id": "k-means:name", "rating": 3}),
+    ("POST", "/api/study/undo", None),
+    ("PUT", "/api/study/settings", {"new_per_day": 5}),
 ]
 FORM_ROUTES = [
     ("/signin", {"username": "ada", "password": PASSWORD}),
@@ -53,6 +56,9 @@ FORM_ROUTES = [
     ("/account/tokens", {"name": "x"}),
     ("/account/tokens/{token_id}/revoke", {}),
     ("/account/delete", {"confirm": "ada"}),
+    ("/study/start", {"scope": "all"}),
+    ("/study/review", {"card_id": "k-means:name", "rating": "3"}),
+    ("/study/undo", {}),
 ]
 
 
@@ -76,6 +82,8 @@ def _unchanged(browser: Browser) -> None:
     me = browser.client.get("/api/me")
     assert me.status_code == 200 and me.json()["username"] == "ada"
     assert len(browser.client.get("/api/tokens").json()) == 1
+    assert browser.client.get("/api/study/cards", params={"state": "learning"}).json()["total"] == 0
+    assert browser.client.get("/api/study/settings").json()["new_per_day"] == 20
 
 
 @pytest.mark.parametrize(("method", "path", "body"), JSON_ROUTES)

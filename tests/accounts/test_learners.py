@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from app.accounts.service import MERGERS
-from tests.accounts.conftest import PASSWORD, Browser
+from tests.support.learners import PASSWORD, Browser
 
 
 def test_a_guest_becomes_an_account_and_signs_in_on_another_device(browser: Browser, other_browser: Browser):

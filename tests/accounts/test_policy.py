@@ -16,7 +16,7 @@ from sqlmodel import Session, create_engine, select
 from app.accounts.models import Learner
 from app.cli import main
 from app.main import create_app
-from tests.accounts.conftest import PASSWORD, Browser
+from tests.support.learners import PASSWORD, Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 

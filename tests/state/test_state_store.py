@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, select, text
 
-import app.accounts.models  # noqa: F401 - its tables join the state metadata
+import app.accounts.models
+import app.study.models  # noqa: F401
 from app.config import sqlite_url
 from app.state import StateStore, StateUnavailable, migrate
 from app.state.engine import make_state_engine
@@ -51,6 +52,40 @@ SAMPLE_ROWS = {
         "last_used": None,
     },
     "invite": lambda i: {"id": f"invite-{i}", "code_hash": f"i{i}", "created": WHEN, "expires": WHEN, "used": None},
+    "study_settings": lambda i: {
+        "learner_id": f"learner-{i}",
+        "desired_retention": 0.9,
+        "new_per_day": 20,
+        "max_reviews_per_day": 200,
+        "timezone": "UTC",
+        "day_starts_hour": 4,
+    },
+    "card_state": lambda i: {
+        "learner_id": f"learner-{i}",
+        "entry_slug": "k-means",
+        "card_key": "name",
+        "state": 2,
+        "step": None,
+        "stability": 3.5,
+        "difficulty": 5.0,
+        "due": WHEN,
+        "last_review": WHEN,
+        "reps": 3,
+        "lapses": 0,
+    },
+    "review": lambda i: {
+        "id": f"review-{i}",
+        "learner_id": f"learner-{i}",
+        "entry_slug": "k-means",
+        "card_key": "name",
+        "rating": 3,
+        "reviewed_at": WHEN,
+        "duration_ms": 1200,
+        "client_key": f"k{i}",
+        "before": None,
+        "after": {"state": 2},
+        "undone": False,
+    },
 }
 
 

@@ -50,8 +50,8 @@ def api_routes(routes, prefix=""):
     from fastapi.routing import APIRoute
 
     for route in routes:
-        if hasattr(route, "original_router"):  # an included router (FastAPI >= 0.160)
-            yield from api_routes(route.original_router.routes, prefix + getattr(route.original_router, "prefix", ""))
+        if hasattr(route, "original_router"):  # an included router (FastAPI >= 0.160): the prefix it adds
+            yield from api_routes(route.original_router.routes, route.include_context.prefix)
         elif isinstance(route, APIRoute):
             yield prefix + route.path, route
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime
 
 
@@ -65,8 +66,10 @@ class Document:
     markdown: str = ""  # body without front matter
     body_line: int = 1  # file line where the body starts, for problem reports
     card_blocks: list[CardBlock] = field(default_factory=list)
+    derived_cards: bool = True  # front matter `cards: false` turns them off
     # render
     html: str = ""
     text: str = ""  # plain text for the search index
     toc: list[dict] = field(default_factory=list)
     links: list[LinkRef] = field(default_factory=list)
+    deck: list[Any] = field(default_factory=list)  # deck.DeckCard: every card of the entry

@@ -171,6 +171,10 @@ def parse(
     note(msg)
     summary, msg = _text(meta.get("summary"), "summary")
     note(msg)
+    derived_cards = meta.get("cards", True)
+    if not isinstance(derived_cards, bool):
+        note("'cards' must be true or false; the derived cards are kept")
+        derived_cards = True
 
     doc = Document(
         path=source.path,
@@ -187,6 +191,7 @@ def parse(
         summary=summary,
         markdown=body,
         body_line=body_line,
+        derived_cards=derived_cards,
     )
     doc.card_blocks, card_problems = find_cards(body, source.path, body_line)
     return doc, problems + card_problems

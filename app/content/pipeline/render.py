@@ -21,6 +21,7 @@ from pygments.util import ClassNotFound
 
 from app.content.pipeline import sanitize
 from app.content.pipeline.card_html import render_cards
+from app.content.pipeline.deck import build_deck
 from app.content.pipeline.links import Resolver, wikilink_plugin
 from app.content.pipeline.model import Document, LinkRef
 from app.urls import entry_url
@@ -225,3 +226,4 @@ def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> None:
     doc.links = sorted(links, key=lambda link: link.line)  # cards record theirs first
     if not doc.summary:
         doc.summary = shorten(_first_paragraph(tokens))
+    doc.deck = build_deck(doc, tokens, md, {"resolver": resolver, "links": [], "card_blocks": []})

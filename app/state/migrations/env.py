@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.accounts.models  # noqa: F401 - its tables join the metadata
+import app.accounts.models
+import app.study.models  # noqa: F401
 from app.state.models import StateTable
 
 connection = context.config.attributes["connection"]

@@ -18,9 +18,9 @@ def test_a_path_lists_its_entries_in_order_by_any_name(content_dir):
             entries:
               - WCSS
         """})
-    report, resolve = check_content(content_dir)
+    report, compiled = check_content(content_dir)
     assert report.problems == []
-    paths, problems = load_paths(content_dir, resolve)
+    paths, problems = load_paths(content_dir, compiled.resolver.resolve)
     assert problems == []
     [path] = paths
     assert (path.slug, path.title, path.summary) == ("clusters", "Clustering in an afternoon", "From distances to choosing k.")

@@ -1,0 +1,112 @@
+"""The read service for cards: which cards an entry, a category, a tag or the glossary holds,
+in the order a learner meets them, and their faces."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import col, select
+
+from app.content import store
+from app.content.reader import ContentReader
+from app.urls import entry_url
+
+
+def card_id(slug: str, key: str) -> str:
+    return f"{slug}:{key}"
+
+
+def split_card_id(value: str) -> tuple[str, str] | None:
+    slug, sep, key = value.partition(":")
+    return (slug, key) if sep and slug and key else None
+
+
+@dataclass(frozen=True)
+class CardRef:
+    entry_slug: str
+    key: str
+    kind: str
+    position: int
+
+    @property
+    def id(self) -> str:
+        return card_id(self.entry_slug, self.key)
+
+
+@dataclass(frozen=True)
+class CardFace:
+    id: str
+    entry_slug: str
+    entry_title: str
+    entry_url: str
+    kind: str
+    front_html: str
+    back_html: str
+    answers: list[str]
+    front_md: str
+    back_md: str
+
+
+@dataclass
+class DeckIndex:
+    """Every card, and what ordering and scopes need, for one build of the content."""
+
+    cards: list[CardRef]  # foundations first: entries many others link to, then A-Z
+    by_id: dict[str, CardRef]
+    titles: dict[str, str]
+    categories: dict[str, str]  # entry slug -> category slug
+    tags: dict[str, set[str]] = field(default_factory=dict)
+    neighbours: dict[str, set[str]] = field(default_factory=dict)  # linked either way
+
+    def of_entries(self, slugs: set[str]) -> list[CardRef]:
+        return [c for c in self.cards if c.entry_slug in slugs]
+
+
+class DeckReader:
+    def __init__(self, content: ContentReader):
+        self.content = content
+        self.engine = content.engine
+
+    def index(self) -> DeckIndex:
+        return self.content.remember("deck-index", self._load)
+
+    def _load(self) -> DeckIndex:
+        with store.session_scope(self.engine) as s:
+            entries = s.execute(select(store.Entry.slug, store.Entry.title, store.Entry.category_slug)).all()
+            tags: dict[str, set[str]] = defaultdict(set)
+            for slug, tag in s.execute(select(store.EntryTag.entry_slug, store.EntryTag.tag)).all():
+                tags[slug].add(tag)
+            neighbours: dict[str, set[str]] = defaultdict(set)
+            linked_to: Counter[str] = Counter()
+            for source, target in s.execute(
+                select(store.Link.source, store.Link.target).where(col(store.Link.target).is_not(None)).distinct()
+            ).all():
+                if source != target:
+                    neighbours[source].add(target)
+                    neighbours[target].add(source)
+                    linked_to[target] += 1
+            rows = s.execute(select(store.StudyCard.entry_slug, store.StudyCard.key, store.StudyCard.kind,
+                                    store.StudyCard.position)).all()
+        titles = {slug: title for slug, title, _ in entries}
+        cards = [CardRef(*row) for row in rows if row[0] in titles]
+        # New cards introduce basics first: an entry that many link to before those that link to it.
+        cards.sort(key=lambda c: (-linked_to[c.entry_slug], titles[c.entry_slug].casefold(), c.entry_slug, c.position))
+        return DeckIndex(cards, {c.id: c for c in cards}, titles, {slug: cat for slug, _, cat in entries},
+                         dict(tags), dict(neighbours))
+
+    def faces(self, ids: list[str]) -> dict[str, CardFace]:
+        """The cards' fronts and backs, for the few about to be shown."""
+        wanted = [pair for pair in (split_card_id(i) for i in ids) if pair]
+        titles = self.index().titles
+        out: dict[str, CardFace] = {}
+        with store.session_scope(self.engine) as s:
+            for chunk in store.chunks(sorted({slug for slug, _ in wanted})):
+                rows = s.exec(select(store.StudyCard).where(col(store.StudyCard.entry_slug).in_(chunk))).all()
+                for c in rows:
+                    cid = card_id(c.entry_slug, c.key)
+                    if cid in ids:
+                        out[cid] = CardFace(cid, c.entry_slug, titles.get(c.entry_slug, c.entry_slug),
+                                            entry_url(c.entry_slug), c.kind, c.front_html, c.back_html,
+                                            list(c.answers), c.front_md, c.back_md)
+        return out

@@ -1,0 +1,22 @@
+"""The study service for routes: 503 with the reason when the state store cannot be used."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.site import Site
+from app.state import StateUnavailable
+from app.study.service import Study
+
+
+def study_of(request: Request) -> Study:
+    site: Site = request.app.state.site
+    if site.study is None:
+        raise StateUnavailable("study is unavailable: this site runs without a state store")
+    site.study.state.engine()  # StateUnavailable, with the reason, when it cannot be used
+    return site.study
+
+
+StudyDep = Annotated[Study, Depends(study_of)]
