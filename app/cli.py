@@ -85,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.serving import run_workers
 
     settings = _settings(args, watch=True) if args.watch else _settings(args)
     if args.workers > 1:
@@ -105,15 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 **({"GLOSSA_STATE_DATABASE_URL": settings.state_database_url} if settings.state_database_url else {}),
             }
         )
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            proxy_headers=False,
-        )
+        run_workers("app.main:create_app", args.host, args.port, args.workers)
         return 0
     # Proxy headers are read by the app itself, from GLOSSA_TRUSTED_PROXIES only.
     # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES.
