@@ -28,6 +28,7 @@ from app.study import learners as _study_learners  # noqa: F401 - joins accounts
 from app.study.service import Study
 
 log = logging.getLogger(__name__)
+ORPHANS_EVERY = 600  # seconds
 
 
 @dataclass
@@ -64,10 +65,9 @@ class Site:
             orphans: dict[str, int] = {}
             if health.available:
                 try:
-                    cards = set(DeckReader(self.reader).index().by_id)
-                    with self.state.read() as session:
-                        orphans = orphaned_rows(session, self.reader.resolve)
-                        orphans.update(orphaned_cards(session, self.reader.resolve, cards))
+                    # A scan of every study row: counted once per build and per ten minutes.
+                    bucket = int(self.clock().timestamp() // ORPHANS_EVERY)
+                    orphans = self.reader.remember(f"orphans-{bucket}", self._orphans)
                 except StateUnavailable:
                     pass
             status.state = StateStatus(
@@ -79,6 +79,20 @@ class Site:
                 orphaned_rows=orphans,
             )
         return status
+
+    def _orphans(self) -> dict[str, int]:
+        assert self.state is not None
+        cards = set(DeckReader(self.reader).index().by_id)
+        with self.state.read() as session:
+            found = orphaned_rows(session, self.reader.resolve)
+            found.update(orphaned_cards(session, self.reader.resolve, cards))
+        return found
+
+    def health(self) -> dict[str, str]:
+        """Cheap enough for a load balancer to ask every second: can this node read, and learn?"""
+        self.reader.generation()  # the content store answers
+        state = "none" if self.state is None else "ok" if self.state.health().available else "unavailable"
+        return {"content": "ok", "state": state}
 
     def close(self) -> None:
         self.index.close()

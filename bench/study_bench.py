@@ -1,13 +1,14 @@
 """Study at scale: a synthetic population of learners with a year of reviews, measured over HTTP.
 
 usage: python bench/study_bench.py [--learners 1000] [--cards 2000] [--reviews-each 2000]
-                                   [--seconds 30] [--postgres URL] [--no-kill]
+                                   [--seconds 30] [--think 3] [--postgres URL] [--no-kill]
 1. Builds a glossary with --cards cards (two per entry), and a state store holding --learners
    learners, each with a schedule for every card and --reviews-each reviews spread over a year.
 2. Serves it with 2 workers and measures, for 200 sampled learners one at a time, the next-card
    queue and posting a review, against reading an entry (the baseline, same server, same run).
-3. 64 learners review at once for --seconds while an editor changes content files every second:
-   errors, p50 and p99 per request.
+3. 64 learners review at once for --seconds while an editor changes content files every second,
+   as the study page does (next card, look at it for about --think seconds, answer), then as fast
+   as the server answers (its capacity): errors, p50 and p99 per request.
 4. kill -9 the server in the middle of that load, restart it, and check that every review answered
    201 is in the log, and none twice.
 Figures, not assertions: this machine is shared and noisy.
@@ -170,30 +171,44 @@ def sequential(base: str, tokens: list[str], slugs: list[str]) -> dict[str, tupl
 
 
 async def reviewers(
-    base: str, tokens: list[str], seconds: float, answered: list[tuple[str, str]], stats: dict[str, list]
+    base: str,
+    tokens: list[str],
+    seconds: float,
+    answered: list[tuple[str, str]],
+    stats: dict[str, list],
+    think: float,
 ) -> None:
-    """64 learners: each takes its queue and answers one card after another."""
+    """Learners studying as the study page does: ask for the next card, look at it for a while
+    (`think` seconds on average, uniformly between half and one and a half times that), answer
+    it, ask for the next. think=0: answers as fast as the server allows (its capacity)."""
+    pause = random.Random(len(tokens))
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
 
         async def learner(token: str) -> None:
             auth = {"authorization": f"Bearer {token}"}
+            if think:  # learners sit down one after another, not all in the same millisecond
+                await asyncio.sleep(think * pause.random())
             while time.monotonic() < deadline:
                 try:
                     t = time.perf_counter()
                     r = await client.get("/api/study/queue", params={"limit": 1}, headers=auth)
-                    stats["latency"].append(time.perf_counter() - t)
+                    stats["latency"].append(elapsed := time.perf_counter() - t)
+                    stats["queue"].append(elapsed)
                     if r.status_code != 200:
                         stats["errors"].append(r.status_code)
                         continue
                     for card in r.json()["cards"]:
+                        if think:
+                            await asyncio.sleep(think * pause.uniform(0.5, 1.5))
                         key = secrets.token_hex(8)
                         t = time.perf_counter()
                         r = await client.post(
                             "/api/study/reviews", headers=auth, json={"card_id": card["id"], "rating": 3, "key": key}
                         )
-                        stats["latency"].append(time.perf_counter() - t)
+                        stats["latency"].append(elapsed := time.perf_counter() - t)
+                        stats["review"].append(elapsed)
                         if r.status_code == 201:
                             answered.append((r.json()["review_id"], key))
                         else:
@@ -213,6 +228,20 @@ async def editor(content: Path, seconds: float) -> None:
         path.write_text(path.read_text() + f"\nEdited during the load, round {n}.\n")
         n += 1
         await asyncio.sleep(1)
+
+
+def _stats() -> dict[str, list]:
+    return {"latency": [], "queue": [], "review": [], "errors": [], "failed": []}
+
+
+def load_round(base: str, content: Path, tokens: list[str], seconds: float, think: float) -> dict[str, list]:
+    stats = _stats()
+
+    async def both() -> None:
+        await asyncio.gather(reviewers(base, tokens, seconds, [], stats, think), editor(content, seconds))
+
+    asyncio.run(both())
+    return stats
 
 
 def check_log(state_url: str, answered: list[tuple[str, str]]) -> tuple[int, int, int]:
@@ -246,6 +275,7 @@ def main() -> None:
     parser.add_argument("--reviews-each", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--postgres", help="a PostgreSQL URL for the state store (an empty database)")
+    parser.add_argument("--think", type=float, default=3.0, help="seconds a learner looks at a card, on average")
     parser.add_argument("--no-kill", action="store_true", help="skip the kill -9 round")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -273,41 +303,25 @@ def main() -> None:
             baseline = figures["entry (baseline)"][1]
             for name, (p50, p95) in figures.items():
                 print(f"| {name} | {p50:.1f} ms | {p95:.1f} ms | {p95 / baseline:.1f}x |")
-            stats: dict[str, list] = {"latency": [], "errors": [], "failed": []}
-            answered: list[tuple[str, str]] = []
-
-            async def load() -> None:
-                await asyncio.gather(
-                    reviewers(base, rng.sample(tokens, min(64, len(tokens))), args.seconds, answered, stats),
-                    editor(content, args.seconds),
+            for think in (args.think, 0.0):
+                stats = load_round(base, content, rng.sample(tokens, min(64, len(tokens))), args.seconds, think)
+                lat = stats["latency"]
+                pace = f"about {think:g} s per card" if think else "no pause (the server's capacity)"
+                print(
+                    f"\n64 learners at once, {pace}, {args.seconds:.0f} s, content edited every second: "
+                    f"{len(lat)} requests ({len(lat) / args.seconds:.0f}/s), p50 {pct(lat, 0.5):.0f} ms, "
+                    f"p99 {pct(lat, 0.99):.0f} ms, errors {len(stats['errors']) + len(stats['failed'])}"
                 )
-
-            asyncio.run(load())
-            lat = stats["latency"]
-            print(
-                f"\n64 learners at once, {args.seconds:.0f} s, content edited every second: {len(lat)} requests "
-                f"({len(lat) / args.seconds:.0f}/s), p50 {pct(lat, 0.5):.0f} ms, p99 {pct(lat, 0.99):.0f} ms, "
-                f"errors {len(stats['errors']) + len(stats['failed'])}"
-            )
             if not args.no_kill:
-                answered.clear()
-                kill_at = args.seconds / 2
+                answered: list[tuple[str, str]] = []
 
                 async def killed() -> None:
                     async def kill() -> None:
-                        await asyncio.sleep(kill_at)
+                        await asyncio.sleep(args.seconds / 2)
                         os.killpg(server.pid, signal.SIGKILL)
 
-                    await asyncio.gather(
-                        reviewers(
-                            base,
-                            rng.sample(tokens, min(64, len(tokens))),
-                            args.seconds,
-                            answered,
-                            {"latency": [], "errors": [], "failed": []},
-                        ),
-                        kill(),
-                    )
+                    picked = rng.sample(tokens, min(64, len(tokens)))
+                    await asyncio.gather(reviewers(base, picked, args.seconds, answered, _stats(), 0.0), kill())
 
                 asyncio.run(killed())
                 server.wait()

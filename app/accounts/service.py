@@ -109,10 +109,14 @@ class Accounts:
         """The learner a session cookie belongs to, if the session is alive. Asked on every
         request, so a session ended anywhere is refused at once everywhere."""
         with self.state.read() as s:
-            row = s.exec(select(LearnerSession).where(LearnerSession.token_hash == digest(token))).first()
-            learner = s.get(Learner, row.learner_id) if row else None
-        if row is None or learner is None:
+            found = s.exec(
+                select(LearnerSession, Learner)
+                .join(Learner, col(Learner.id) == col(LearnerSession.learner_id))
+                .where(LearnerSession.token_hash == digest(token))
+            ).first()
+        if found is None:
             return None
+        row, learner = found
         now = self.clock()
         if now >= row.expires or now - row.last_seen >= self.policy.idle:
             with self.state.write() as s:
@@ -126,13 +130,22 @@ class Accounts:
     def from_token(self, token: str) -> Identity | None:
         if not token.startswith(TOKEN_PREFIX):
             return None
-        with self.state.write() as s:
-            row = s.exec(select(ApiToken).where(ApiToken.token_hash == digest(token))).first()
-            learner = s.get(Learner, row.learner_id) if row else None
-            if row is None or learner is None:
-                return None
-            row.last_used = self.clock()
-            return Identity(_view(learner), "token")
+        with self.state.read() as s:
+            found = s.exec(
+                select(ApiToken, Learner)
+                .join(Learner, col(Learner.id) == col(ApiToken.learner_id))
+                .where(ApiToken.token_hash == digest(token))
+            ).first()
+        if found is None:
+            return None
+        row, learner = found
+        now = self.clock()
+        # Like last_seen: written at most every few minutes, so that using a token does not take
+        # the write lock on every request (every reader would queue behind it).
+        if row.last_used is None or now - row.last_used >= TOUCH_EVERY:
+            with self.state.write() as s:
+                s.execute(update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now))
+        return Identity(_view(learner), "token")
 
     def end_session(self, who: Identity, session_id: str) -> None:
         with self.state.write() as s:

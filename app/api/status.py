@@ -15,3 +15,8 @@ router = APIRouter()
 )
 def status(site: SiteDep) -> Status:
     return site.status()
+
+
+@router.get("/health", summary="Whether this node serves the glossary and learners' data (cheap, for probes)")
+def health(site: SiteDep) -> dict[str, str]:
+    return site.health()

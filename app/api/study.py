@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from app.accounts.web import CsrfChecked, Learner
 from app.content.decks import CardFace
 from app.study.export import export_apkg, export_csv
+from app.study.queue import Queue, QueuedCard
 from app.study.scheduler import Schedule
-from app.study.service import Queue, QueuedCard, Study
+from app.study.service import Study
 from app.study.web import StudyDep
 from app.urls import with_query
 
@@ -130,8 +131,8 @@ def queue_card(found: Queue, card: QueuedCard, face: CardFace) -> QueueCard:
 def queue(
     study: StudyDep, who: Learner, scope: Scope = "all", limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> QueueOut:
-    found = study.queue(who.learner.id, scope)
-    first = found.cards[:limit]
+    found = study.queue(who.learner.id, scope, limit)
+    first = found.cards
     faces = study.decks.faces([c.ref.id for c in first])
     return QueueOut(
         scope=str(found.scope.scope),

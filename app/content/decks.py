@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from app.content import store
@@ -28,10 +29,10 @@ class CardRef:
     key: str
     kind: str
     position: int
+    id: str = field(init=False, compare=False)  # kept, not recomputed: a queue looks every card up by it
 
-    @property
-    def id(self) -> str:
-        return card_id(self.entry_slug, self.key)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", card_id(self.entry_slug, self.key))
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,21 @@ class DeckIndex:
         return [c for c in self.cards if c.entry_slug in slugs]
 
 
+FACE_COLUMNS = tuple(
+    col(c)
+    for c in (
+        store.StudyCard.entry_slug,
+        store.StudyCard.key,
+        store.StudyCard.kind,
+        store.StudyCard.front_html,
+        store.StudyCard.back_html,
+        store.StudyCard.answers,
+        store.StudyCard.front_md,
+        store.StudyCard.back_md,
+    )
+)
+
+
 class DeckReader:
     def __init__(self, content: ContentReader):
         self.content = content
@@ -86,27 +102,48 @@ class DeckReader:
                     neighbours[source].add(target)
                     neighbours[target].add(source)
                     linked_to[target] += 1
-            rows = s.execute(select(store.StudyCard.entry_slug, store.StudyCard.key, store.StudyCard.kind,
-                                    store.StudyCard.position)).all()
+            rows = s.execute(
+                select(store.StudyCard.entry_slug, store.StudyCard.key, store.StudyCard.kind, store.StudyCard.position)
+            ).all()
         titles = {slug: title for slug, title, _ in entries}
         cards = [CardRef(*row) for row in rows if row[0] in titles]
         # New cards introduce basics first: an entry that many link to before those that link to it.
         cards.sort(key=lambda c: (-linked_to[c.entry_slug], titles[c.entry_slug].casefold(), c.entry_slug, c.position))
-        return DeckIndex(cards, {c.id: c for c in cards}, titles, {slug: cat for slug, _, cat in entries},
-                         dict(tags), dict(neighbours))
+        return DeckIndex(
+            cards,
+            {c.id: c for c in cards},
+            titles,
+            {slug: cat for slug, _, cat in entries},
+            dict(tags),
+            dict(neighbours),
+        )
 
     def faces(self, ids: list[str]) -> dict[str, CardFace]:
         """The cards' fronts and backs, for the few about to be shown."""
-        wanted = [pair for pair in (split_card_id(i) for i in ids) if pair]
+        wanted = {pair for pair in (split_card_id(i) for i in ids) if pair}
         titles = self.index().titles
+        c = store.StudyCard
         out: dict[str, CardFace] = {}
         with store.session_scope(self.engine) as s:
+            # By entry, then picked out here: SQLite scans the whole table for a row-value IN.
             for chunk in store.chunks(sorted({slug for slug, _ in wanted})):
-                rows = s.exec(select(store.StudyCard).where(col(store.StudyCard.entry_slug).in_(chunk))).all()
-                for c in rows:
-                    cid = card_id(c.entry_slug, c.key)
-                    if cid in ids:
-                        out[cid] = CardFace(cid, c.entry_slug, titles.get(c.entry_slug, c.entry_slug),
-                                            entry_url(c.entry_slug), c.kind, c.front_html, c.back_html,
-                                            list(c.answers), c.front_md, c.back_md)
+                rows = s.execute(
+                    core_select(*FACE_COLUMNS).where(col(c.entry_slug).in_(chunk))
+                ).all()
+                for slug, key, kind, front_html, back_html, answers, front_md, back_md in rows:
+                    if (slug, key) not in wanted:
+                        continue
+                    cid = card_id(slug, key)
+                    out[cid] = CardFace(
+                        cid,
+                        slug,
+                        titles.get(slug, slug),
+                        entry_url(slug),
+                        kind,
+                        front_html,
+                        back_html,
+                        list(answers),
+                        front_md,
+                        back_md,
+                    )
         return out

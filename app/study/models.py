@@ -51,7 +51,10 @@ class CardState(StateTable, table=True):
     reps: int = 0
     lapses: int = 0
 
-    __table_args__ = (Index("ix_card_state_learner_due", "learner_id", "due"),)
+    __table_args__ = (
+        Index("ix_card_state_learner_due", "learner_id", "due"),
+        Index("ix_card_state_card", "entry_slug", "card_key"),  # which rows name a card (orphans)
+    )
 
 
 class Review(StateTable, table=True):
@@ -77,4 +80,5 @@ class Review(StateTable, table=True):
         UniqueConstraint("learner_id", "client_key", name="uq_review_learner_client_key"),
         Index("ix_review_learner_time", "learner_id", "reviewed_at"),
         Index("ix_review_learner_card", "learner_id", "entry_slug", "card_key"),
+        Index("ix_review_card", "entry_slug", "card_key"),
     )

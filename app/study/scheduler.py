@@ -8,12 +8,13 @@ is recomputed from its review log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
+LEARNING, REVIEW, RELEARNING = int(State.Learning), int(State.Review), int(State.Relearning)
 RATINGS = {1: Rating.Again, 2: Rating.Hard, 3: Rating.Good, 4: Rating.Easy}
 STATES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
 
@@ -83,7 +84,16 @@ def review(schedule: Schedule | None, rating: int, now: datetime, desired_retent
 
 def intervals(schedule: Schedule | None, now: datetime, desired_retention: float = 0.9) -> dict[int, timedelta]:
     """How long until the card comes back, for each rating (shown on the buttons)."""
+    if schedule is None:
+        return dict(_new_intervals(desired_retention))
     return {r: review(schedule, r, now, desired_retention).due - now for r in RATINGS}
+
+
+@lru_cache(maxsize=64)
+def _new_intervals(desired_retention: float) -> tuple[tuple[int, timedelta], ...]:
+    """The same for every new card, whenever it is shown: a queue of new cards asks it often."""
+    now = datetime(2000, 1, 1, tzinfo=UTC)
+    return tuple((r, review(None, r, now, desired_retention).due - now) for r in RATINGS)
 
 
 def replay(ratings: list[tuple[int, datetime]], desired_retention: float = 0.9) -> Schedule | None:

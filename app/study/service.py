@@ -19,11 +19,10 @@ from app.refusal import Refusal
 from app.state import StateStore
 from app.study import scheduler
 from app.study.models import CardState, Review, StudySettings
-from app.study.scheduler import Schedule
+from app.study.queue import Queue, QueueRead, Room, lapses_queue, studied_ids
+from app.study.scheduler import REVIEW, Schedule
 from app.study.scope import Resolved, parse_scope, resolve_scope
 
-LEARNING, REVIEW, RELEARNING = 1, 2, 3
-LEARN_AHEAD = timedelta(minutes=20)  # a learning step due this soon is shown now (as Anki does)
 LAPSE_WINDOW = timedelta(days=7)
 
 
@@ -42,29 +41,6 @@ LIMITS = {
     "max_reviews_per_day": (0, 10000),
     "day_starts_hour": (0, 23),
 }
-
-
-@dataclass(frozen=True)
-class QueuedCard:
-    ref: CardRef
-    schedule: Schedule | None
-
-    @property
-    def state(self) -> str:
-        return self.schedule.state_name if self.schedule else "new"
-
-
-@dataclass(frozen=True)
-class Queue:
-    scope: Resolved
-    counts: dict[str, int]
-    cards: list[QueuedCard]
-    now: datetime
-    desired_retention: float
-
-    def intervals(self, card: QueuedCard) -> dict[int, timedelta]:
-        """How long until the card is due again, for each rating (shown on its buttons)."""
-        return scheduler.intervals(card.schedule, self.now, self.desired_retention)
 
 
 @dataclass(frozen=True)
@@ -91,7 +67,11 @@ class Study:
     # -- settings ------------------------------------------------------------------------
     def prefs(self, learner_id: str) -> Prefs:
         with self.state.read() as s:
-            row = s.get(StudySettings, learner_id)
+            return self._prefs(s, learner_id)
+
+    @staticmethod
+    def _prefs(s: Session, learner_id: str) -> Prefs:
+        row = s.get(StudySettings, learner_id)
         if row is None:
             return Prefs()
         return Prefs(row.desired_retention, row.new_per_day, row.max_reviews_per_day, row.timezone, row.day_starts_hour)
@@ -123,35 +103,32 @@ class Study:
         return start.astimezone(now.tzinfo)
 
     # -- the queue -------------------------------------------------------------------------
-    def queue(self, learner_id: str, scope_text: str | None) -> Queue:
-        """Due reviews first (most overdue first), then cards in learning, then new cards up to
-        the day's limit, in the order the deck introduces them."""
-        now, prefs = self.clock(), self.prefs(learner_id)
-        day = self.day_start(prefs, now)
+    def queue(self, learner_id: str, scope_text: str | None, limit: int | None = None, pin: str = "") -> Queue:
+        """The learner's queue for a scope (see app.study.queue). `counts` covers all of it;
+        `cards` holds its first `limit` cards (all without one), and the card `pin` names if it
+        is in the queue."""
+        now, deck = self.clock(), self.decks.index()
         with self.state.read() as s:
-            rows = s.exec(select(CardState).where(CardState.learner_id == learner_id)).all()
-            schedules = {self._card_id(r.entry_slug, r.card_key): schedule_of(r) for r in rows}
-            lapsed = self._lapsed(s, learner_id, now)
+            prefs = self._prefs(s, learner_id)
+            db = s.connection()  # Core, not ORM: plain tuples, and a learner may have thousands of rows
+            studied = studied_ids(db, learner_id)
+            resolved = resolve_scope(parse_scope(scope_text), self.reader, deck, self._lapsed(s, learner_id, now))
+            if resolved.scope.kind == "lapses":
+                states = {card_id: schedule_of(row) for card_id, row in self.states(learner_id).items()}
+                return lapses_queue(resolved, states, now, prefs.desired_retention)
             done, new_done = s.execute(
                 select(func.count(), func.count(col(Review.id)).filter(col(Review.before).is_(None))).where(
-                    Review.learner_id == learner_id, col(Review.undone).is_(False), col(Review.reviewed_at) >= day
+                    Review.learner_id == learner_id,
+                    col(Review.undone).is_(False),
+                    col(Review.reviewed_at) >= self.day_start(prefs, now),
                 )
             ).one()
-        resolved = resolve_scope(parse_scope(scope_text), self.reader, self.decks.index(), lapsed)
-        seen = [(ref, schedules.get(ref.id)) for ref in resolved.cards]
-        if resolved.scope.kind == "lapses":  # drilling misses: all of them, soonest due first
-            cards = [QueuedCard(r, sch) for r, sch in sorted(seen, key=lambda p: p[1].due if p[1] else now)]
-            return Queue(resolved, _counts(cards), cards, now, prefs.desired_retention)
-        reviews = sorted((p for p in seen if p[1] and p[1].state == REVIEW and p[1].due <= now), key=_due)
-        learning = sorted(
-            (p for p in seen if p[1] and p[1].state != REVIEW and p[1].due <= now + LEARN_AHEAD), key=_due
-        )
-        new = _interleaved([p for p in seen if p[1] is None])
-        reviews = reviews[: max(0, prefs.max_reviews_per_day - done)]
-        new = new[: max(0, prefs.new_per_day - new_done)]
-        cards = [QueuedCard(r, sch) for r, sch in [*reviews, *learning, *new]]
-        counts = {"new": len(new), "learning": len(learning), "review": len(reviews)}
-        return Queue(resolved, counts, cards, now, prefs.desired_retention)
+            # Cards answered that today's deck lacks: their entry was renamed (or is gone).
+            renamed = self._renamed_slugs({i.partition(":")[0] for i in studied - deck.by_id.keys()})
+            if renamed:
+                studied |= {f"{renamed.get(slug, slug)}:{key}" for slug, _, key in (i.partition(":") for i in studied)}
+            room = Room(max(0, prefs.max_reviews_per_day - done), max(0, prefs.new_per_day - new_done), limit, pin)
+            return QueueRead(db, learner_id, deck, renamed, now).read(resolved, studied, room, prefs.desired_retention)
 
     # -- answering -----------------------------------------------------------------------------
     def review(
@@ -275,14 +252,14 @@ class Study:
     def states(self, learner_id: str) -> dict[str, CardState]:
         with self.state.read() as s:
             rows = s.exec(select(CardState).where(CardState.learner_id == learner_id)).all()
-        return {self._card_id(r.entry_slug, r.card_key): r for r in rows}
+        renamed = self._renamed_slugs({r.entry_slug for r in rows})
+        return {f"{renamed.get(r.entry_slug, r.entry_slug)}:{r.card_key}": r for r in rows}
 
-    def _card_id(self, slug: str, key: str) -> str:
-        """Today's id of a card a learner studied: an entry renamed since, keeping its old slug as
-        an alias, still has the learner's history (state names entries by slug only)."""
-        if slug not in self.decks.index().titles:
-            slug = self.reader.resolve(slug) or slug
-        return f"{slug}:{key}"
+    def _renamed_slugs(self, slugs: set[str]) -> dict[str, str]:
+        """Today's slug of each entry a learner studied under a slug it has since given up (and
+        kept as an alias): its cards' history follows it (state names entries by slug only)."""
+        titles = self.decks.index().titles
+        return {slug: new for slug in slugs - titles.keys() if (new := self.reader.resolve(slug))}
 
     def _renamed(self, s: Session, learner_id: str, slug: str, key: str) -> CardState | None:
         """The learner's schedule of this card under the entry's old slug, moved to its new one."""
@@ -320,30 +297,6 @@ class Study:
                     .order_by(col(Review.reviewed_at))
                 )
             )
-
-
-def _interleaved(new: list[tuple[CardRef, Schedule | None]]) -> list[tuple[CardRef, Schedule | None]]:
-    """New cards one entry at a time: the first card of each entry (in deck order), then the
-    second of each, so that a card's siblings do not give its answer away the same day."""
-    rounds: dict[str, int] = {}
-    ranked = []
-    for i, pair in enumerate(new):
-        n = rounds.get(pair[0].entry_slug, 0)
-        rounds[pair[0].entry_slug] = n + 1
-        ranked.append((n, i, pair))
-    return [pair for _, _, pair in sorted(ranked, key=lambda t: (t[0], t[1]))]
-
-
-def _due(pair: tuple[CardRef, Schedule | None]) -> datetime:
-    assert pair[1] is not None
-    return pair[1].due
-
-
-def _counts(cards: list[QueuedCard]) -> dict[str, int]:
-    counts = {"new": 0, "learning": 0, "review": 0}
-    for card in cards:
-        counts["new" if card.schedule is None else "review" if card.schedule.state == REVIEW else "learning"] += 1
-    return counts
 
 
 def _apply(row: CardState, schedule: Schedule) -> None:

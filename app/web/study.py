@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, client_address, set_session
 from app.study.answers import check_typed
+from app.study.queue import Queue, QueuedCard
 from app.study.scheduler import spoken
-from app.study.service import Queue, QueuedCard, Study
+from app.study.service import Study
 from app.study.web import StudyDep
 from app.urls import with_query
 from app.web.render import page
@@ -30,7 +31,7 @@ def session_url(scope: str, since: str, **extra: object) -> str:
 @router.get("/study", response_class=HTMLResponse)
 def study_home(request: Request, study: StudyDep, who: MaybeLearner) -> HTMLResponse:
     reader = study.reader
-    counts = study.queue(who.learner.id, "all").counts if who else None
+    counts = study.queue(who.learner.id, "all", limit=0).counts if who else None
     return page(
         request,
         "study.html",
@@ -65,7 +66,7 @@ def session(
 ) -> Response:
     if who is None:
         return page(request, "study_start.html", {"scope": scope})
-    found = study.queue(who.learner.id, scope)
+    found = study.queue(who.learner.id, scope, limit=1, pin=card)
     since = since or study.clock().isoformat(timespec="seconds")
     current = _pick(found, card)
     if current is None:

@@ -47,6 +47,25 @@ def test_due_reviews_come_first_most_overdue_first_then_learning_then_new(learne
     assert q["counts"]["review"] == 2 and q["counts"]["learning"] == 1
 
 
+def test_a_short_queue_still_counts_everything_and_shows_each_reviews_schedule(learner: Browser, clock, app):
+    for card in ("inertia:name", "feature-scaling:name", "k-means:name"):
+        answer(learner, card, 4)
+        clock.advance(days=1)
+    clock.advance(days=40)
+    whole = queue(learner)
+    short = learner.client.get("/api/study/queue", params={"limit": 2}).json()
+    assert short["counts"] == whole["counts"] == {"new": 9, "learning": 0, "review": 3}
+    assert short["cards"] == whole["cards"][:2]  # the same cards, due dates and intervals, only fewer
+    assert all(c["state"] == "review" and c["due"] and c["intervals"]["3"] > 86400 for c in short["cards"])
+    linked = queue(learner, "entry:k-means")  # read another way: only some cards are in scope
+    assert queue(learner, "entry:k-means", limit=1) == {**linked, "cards": linked["cards"][:1]}
+    assert linked["cards"][0]["state"] == "review" and linked["counts"]["review"] >= 1
+    # The study page asks for one card, and for the one whose answer it shows, wherever it is.
+    learner_id = learner.client.get("/api/me").json()["id"]
+    pinned = app.state.site.study.queue(learner_id, "all", limit=1, pin="k-means:name")
+    assert [(c.ref.id, c.state) for c in pinned.cards] == [("inertia:name", "review"), ("k-means:name", "review")]
+
+
 def test_new_cards_per_day_roll_over_at_the_learners_own_morning(learner: Browser, clock):
     learner.client.put(
         "/api/study/settings",

@@ -28,11 +28,11 @@ def serve_command(content: Path, work: Path, port: int, *extra: str) -> list[str
 
 
 def wait_until_up(base_url: str, timeout: float = 120) -> None:
-    """Poll /api/status until the server answers (it builds before it serves)."""
+    """Poll /api/health until the server answers (it builds before it serves)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(base_url + "/api/status", timeout=2).status_code == 200:
+            if httpx.get(base_url + "/api/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

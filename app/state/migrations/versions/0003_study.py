@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("lapses", sa.Integer(), nullable=False),
     )
     op.create_index("ix_card_state_learner_due", "card_state", ["learner_id", "due"])
+    op.create_index("ix_card_state_card", "card_state", ["entry_slug", "card_key"])
     op.create_table(
         "review",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -69,6 +70,7 @@ def upgrade() -> None:
     op.create_index("ix_review_learner_id", "review", ["learner_id"])
     op.create_index("ix_review_learner_time", "review", ["learner_id", "reviewed_at"])
     op.create_index("ix_review_learner_card", "review", ["learner_id", "entry_slug", "card_key"])
+    op.create_index("ix_review_card", "review", ["entry_slug", "card_key"])
 
 
 def downgrade() -> None:
