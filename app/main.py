@@ -7,15 +7,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__, api, errors, web
 from app.clock import Clock, utc_now
 from app.config import Settings, get_settings
 from app.content.watch import Watcher
-from app.middleware import HeadAsGet, SecurityHeaders
+from app.middleware import ConditionalGet, HeadAsGet, SecurityHeaders
 from app.site import open_site
+from app.web.render import StaticFiles
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -44,7 +46,12 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         docs_url=None,  # served from static/vendor by the web routes: no outside origin at run time
         redoc_url=None,
     )
+    # First added runs innermost.
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ConditionalGet, generation=site.reader.generation)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # The read-only API may be used by scripts on other sites; no credentials cross with it.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"])
     app.add_middleware(HeadAsGet)
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     if proxies:  # their X-Forwarded-For and -Proto give the client's address and https

@@ -68,6 +68,8 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    per_page: int = Field(0, description="The same as limit, named as /api/entries names it")
+    next_url: str | None = Field(None, description="The next page of results, if there is one")
 
 
 class Suggestion(BaseModel):

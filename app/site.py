@@ -17,7 +17,6 @@ from app.accounts.service import Accounts, Policy
 from app.clock import Clock, utc_now
 from app.config import Settings
 from app.content.builder import Builder, BuildReport, cross_process_lock
-from app.content.decks import DeckReader
 from app.content.reader import ContentReader
 from app.content.store import open_content_store
 from app.schemas import StateStatus, Status
@@ -81,8 +80,8 @@ class Site:
         return status
 
     def _orphans(self) -> dict[str, int]:
-        assert self.state is not None
-        cards = set(DeckReader(self.reader).index().by_id)
+        assert self.state is not None and self.study is not None
+        cards = set(self.study.decks.index().by_id)
         with self.state.read() as session:
             found = orphaned_rows(session, self.reader.resolve)
             found.update(orphaned_cards(session, self.reader.resolve, cards))

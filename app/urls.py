@@ -31,6 +31,19 @@ def tag_url(tag: str) -> str:
     return f"/tags/{_segment(tag_slug(tag))}"
 
 
+def api_search_url(q: str, category: str | None, tag: str | None, page: int, limit: int) -> str:
+    return with_query("/api/search", q=q, category=category, tag=tag, page=page, limit=limit)
+
+
+def path_url(slug: str) -> str:
+    return f"/paths/{_segment(slug)}"
+
+
+def entry_in_path_url(slug: str, path_slug: str) -> str:
+    """An entry opened as a step of a path: its page shows the path's previous and next steps."""
+    return f"{entry_url(slug)}?path={quote(path_slug, safe='')}"
+
+
 def with_query(path: str, **params: object) -> str:
     """path?params, leaving out parameters that are None or empty."""
     kept = {k: v for k, v in params.items() if v is not None and v != ""}

@@ -80,11 +80,21 @@
       if (e.key === "ArrowDown" && items.length) { e.preventDefault(); highlight((active + 1) % items.length); }
       else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); window.location.href = items[active].getAttribute("data-url"); }
-      else if (e.key === "Escape") { close(); }
+      // A search box clears itself on Escape; here Escape only closes the suggestions.
+      else if (e.key === "Escape") { e.preventDefault(); close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
   document.querySelectorAll("input[data-suggest]").forEach(setupSuggest);
+
+  // -- the phone menu ------------------------------------------------------------------------
+  var menu = document.getElementById("menu-toggle");
+  if (menu) {
+    menu.addEventListener("click", function () {
+      var open = menu.closest(".site-header").classList.toggle("menu-open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
 
   // -- theme toggle, remembered -------------------------------------------------------------
   var toggle = document.getElementById("theme-toggle");
@@ -96,8 +106,8 @@
     };
     var label = function () {
       var dark = current() === "dark";
+      // One name, one state: a toggle button that renamed itself would announce the opposite.
       toggle.setAttribute("aria-pressed", dark ? "true" : "false");
-      toggle.textContent = dark ? "Light theme" : "Dark theme";
     };
     toggle.hidden = false;
     label();
@@ -126,7 +136,7 @@
       if (!m) return;
       clearTimeout(pending);
       pending = setTimeout(function () {
-        getJSON("/api/entries/" + m[1]).then(function (entry) {
+        getJSON("/api/entries/" + m[1] + "?fields=title,category,summary").then(function (entry) {
           card.textContent = "";
           card.appendChild(el("strong", {}, entry.title));
           card.appendChild(el("span", { class: "preview-category" }, entry.category));
@@ -135,6 +145,11 @@
           card.style.left = Math.max(8, Math.min(window.scrollX + box.left, window.scrollX + window.innerWidth - 340)) + "px";
           card.style.top = (window.scrollY + box.bottom + 6) + "px";
           card.hidden = false;
+          // Near the bottom of the window, above the link rather than off-screen.
+          var height = card.getBoundingClientRect().height;
+          if (box.bottom + 6 + height > window.innerHeight && box.top - 6 - height >= 0) {
+            card.style.top = (window.scrollY + box.top - 6 - height) + "px";
+          }
           owner = link;
           link.setAttribute("aria-describedby", card.id);
         }).catch(hide);
@@ -148,6 +163,10 @@
     });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
   }
+
+  // -- table of contents: folded on narrow screens, open beside the article on wide ones -----
+  var tocBox = document.querySelector(".toc details");
+  if (tocBox && window.matchMedia && !window.matchMedia("(min-width: 1100px)").matches) tocBox.open = false;
 
   // -- table of contents follows the reader --------------------------------------------------
   var tocLinks = document.querySelectorAll(".toc a");
@@ -167,6 +186,15 @@
       if (heading) observer.observe(heading);
     });
   }
+
+  // -- display math wider than the screen scrolls, and a keyboard can reach it to scroll ----
+  document.querySelectorAll(".math.block").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Formula (scrolls sideways)");
+    }
+  });
 
   // -- copy buttons on code blocks -----------------------------------------------------------
   if (navigator.clipboard) {

@@ -2,18 +2,35 @@
 // <canvas data-graph> draws everything; <canvas data-graph data-slug="x"> draws x's neighbourhood.
 (function () {
   "use strict";
-  var PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                 "#17becf", "#bcbd22", "#7f7f7f", "#3b5bdb", "#c2255c", "#0ca678", "#f08c00", "#6741d9"];
+  // A learner's standing on each entry, when the graph is coloured by it: theme variables, read at
+  // each drawing so that a theme switch recolours the nodes.
+  var MASTERY = { new: "--muted", learning: "--warning", review: "--accent", known: "--tip" };
+  // Kelly's colours of maximum contrast (no two near alike), one per category in A–Z order of all
+  // categories: a category has the same colour on every page.
+  var PALETTE = ["#0067A5", "#BE0032", "#008856", "#F38400", "#875692", "#A1CAF1", "#882D17",
+                 "#E68FAC", "#8DB600", "#F3C300", "#604E97", "#848482", "#C2B280", "#00A3A3", "#F99379"];
+
+  // The same layout on every visit: positions start from a hash of the slug, not Math.random.
+  function seeded(text) {
+    var h = 2166136261;
+    for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 16777619); }
+    return function () {
+      h = Math.imul(h ^ (h >>> 15), 2246822507); h = Math.imul(h ^ (h >>> 13), 3266489909); h ^= h >>> 16;
+      return (h >>> 0) / 4294967296;
+    };
+  }
 
   function layout(nodes, links, width, height) {
     var n = nodes.length, ideal = Math.min(70, Math.max(18, Math.sqrt(width * height / Math.max(n, 1)) * 0.6));
     var cats = {};
-    nodes.forEach(function (node) { if (!(node.category in cats)) cats[node.category] = Object.keys(cats).length; });
+    nodes.slice().sort(function (a, b) { return a.category < b.category ? -1 : a.category > b.category ? 1 : 0; })
+      .forEach(function (node) { if (!(node.category in cats)) cats[node.category] = Object.keys(cats).length; });
     var ncat = Math.max(1, Object.keys(cats).length);
     nodes.forEach(function (node, i) {
       // Start each category in its own sector so clusters settle quickly and stay apart.
-      var a = 2 * Math.PI * (cats[node.category] + Math.random() * 0.8) / ncat;
-      var r = Math.min(width, height) * (0.15 + 0.3 * Math.random());
+      var random = seeded(node.slug);
+      var a = 2 * Math.PI * (cats[node.category] + random() * 0.8) / ncat;
+      var r = Math.min(width, height) * (0.15 + 0.3 * random());
       node.x = width / 2 + r * Math.cos(a); node.y = height / 2 + r * Math.sin(a);
       node.vx = 0; node.vy = 0; node.i = i;
     });
@@ -68,7 +85,7 @@
              y: pad - minY * k + (height - 2 * pad - (maxY - minY) * k) / 2 };
   }
 
-  function draw(canvas, data, focus) {
+  function draw(canvas, data, focus, categories) {
     var ctx = canvas.getContext("2d");
     var dpr = window.devicePixelRatio || 1;
     var width = canvas.clientWidth, height = canvas.clientHeight;
@@ -80,11 +97,15 @@
     var degree = {};
     links.forEach(function (l) { degree[l.s.slug] = (degree[l.s.slug] || 0) + 1; degree[l.t.slug] = (degree[l.t.slug] || 0) + 1; });
     var colours = {};
-    nodes.forEach(function (node) {
+    categories.forEach(function (name, i) { colours[name] = PALETTE[i % PALETTE.length]; });
+    nodes.forEach(function (node) {  // a category the list did not know (a build in between)
       if (!(node.category in colours)) colours[node.category] = PALETTE[Object.keys(colours).length % PALETTE.length];
     });
+    var shownCategories = {};
+    nodes.forEach(function (node) { shownCategories[node.category] = true; });
+    var found = [];  // nodes matching the search box on /graph
     layout(nodes, links, width, height);
-    var view = fit(nodes, width, height), hover = null;
+    var view = fit(nodes, width, height), hover = null, mastery = null;
     // Label only the best-connected nodes until the reader zooms in: names must stay legible.
     var ranked = nodes.map(function (n) { return degree[n.slug] || 0; }).sort(function (a, b) { return b - a; });
     var labelDegree = ranked[Math.min(ranked.length - 1, 24)] + 1;
@@ -101,16 +122,40 @@
       links.forEach(function (l) { ctx.moveTo(l.s.x, l.s.y); ctx.lineTo(l.t.x, l.t.y); });
       ctx.stroke();
       nodes.forEach(function (node) {
-        ctx.beginPath(); ctx.fillStyle = colours[node.category];
+        ctx.beginPath(); ctx.fillStyle = mastery ? masteryColour(node) : colours[node.category];
         ctx.arc(node.x, node.y, radius(node), 0, 2 * Math.PI); ctx.fill();
+      });
+      found.forEach(function (node) {
+        ctx.beginPath(); ctx.strokeStyle = fg; ctx.lineWidth = 3 / view.k;
+        ctx.arc(node.x, node.y, radius(node) + 4 / view.k, 0, 2 * Math.PI); ctx.stroke();
       });
       ctx.fillStyle = fg; ctx.font = (12 / view.k) + "px system-ui, sans-serif";
       ctx.lineWidth = 1;
-      nodes.forEach(function (node) {
-        if (focus || nodes.length < 60 || node === hover || view.k > 2.2 || (degree[node.slug] || 0) >= labelDegree) {
-          ctx.fillText(node.title, node.x + radius(node) + 2, node.y + 4 / view.k);
-        }
+      // Labels that would overlap one already drawn are left out (they show on hover), the most
+      // important first: the hovered and found nodes, the focus, then by links.
+      var placed = [], order = nodes.filter(function (node) {
+        return focus || nodes.length < 60 || node === hover || found.indexOf(node) >= 0 || view.k > 2.2 ||
+          (degree[node.slug] || 0) >= labelDegree;
+      }).sort(function (a, b) { return priority(b) - priority(a); });
+      order.forEach(function (node) {
+        var x = node.x + radius(node) + 2, y = node.y + 4 / view.k, h = 13 / view.k;
+        var box = { x: x, y: y - h, w: ctx.measureText(node.title).width, h: h };
+        var clash = placed.some(function (o) {
+          return box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h;
+        });
+        if (clash && node !== hover && found.indexOf(node) < 0) return;
+        placed.push(box);
+        ctx.fillText(node.title, x, y);
       });
+      canvas.dataset.labels = String(placed.length);
+    }
+    function priority(node) {
+      return (node === hover ? 1e6 : 0) + (found.indexOf(node) >= 0 ? 1e5 : 0) +
+        (node.slug === focus ? 1e4 : 0) + (degree[node.slug] || 0);
+    }
+    function masteryColour(node) {
+      var name = MASTERY[mastery[node.slug]] || "--border";  // an entry without cards
+      return styles.getPropertyValue(name).trim() || "#888";
     }
     function at(event) {
       var box = canvas.getBoundingClientRect();
@@ -139,21 +184,94 @@
       var node = at(e);
       if (node) window.location.href = "/entries/" + node.slug;
     });
-    canvas.addEventListener("wheel", function (e) {
-      e.preventDefault();
-      var box = canvas.getBoundingClientRect(), mx = e.clientX - box.left, my = e.clientY - box.top;
-      var k = Math.max(0.3, Math.min(8, view.k * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
+    function zoom(mx, my, factor) {
+      var k = Math.max(0.3, Math.min(8, view.k * factor));
       view.x = mx - (mx - view.x) * k / view.k; view.y = my - (my - view.y) * k / view.k; view.k = k;
       render();
+    }
+    // Scrolling the page over the graph scrolls the page: the wheel zooms only once the graph has
+    // been clicked or focused (until the pointer leaves it), or with Ctrl or ⌘ held.
+    var active = false;
+    function activate(on) { active = on; if (on) canvas.dataset.active = "true"; else delete canvas.dataset.active; }
+    canvas.addEventListener("mousedown", function () { activate(true); });
+    canvas.addEventListener("focus", function () { activate(true); });
+    canvas.addEventListener("mouseleave", function () { activate(false); });
+    canvas.addEventListener("blur", function () { activate(false); });
+    canvas.addEventListener("wheel", function (e) {
+      if (!active && !e.ctrlKey && !e.metaKey) return;
+      e.preventDefault();
+      var box = canvas.getBoundingClientRect();
+      zoom(e.clientX - box.left, e.clientY - box.top, e.deltaY < 0 ? 1.15 : 1 / 1.15);
     }, { passive: false });
+    canvas.addEventListener("keydown", function (e) {
+      if (e.key === "+" || e.key === "=") { zoom(width / 2, height / 2, 1.25); e.preventDefault(); }
+      else if (e.key === "-") { zoom(width / 2, height / 2, 1 / 1.25); e.preventDefault(); }
+    });
+    // Touch: one finger drags the graph sideways (the page still scrolls up and down), two pinch.
+    var touches = {}, pinch = null;
+    canvas.addEventListener("pointerdown", function (e) {
+      if (e.pointerType === "touch") touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (e.pointerType !== "touch" || !touches[e.pointerId]) return;
+      var last = touches[e.pointerId];
+      touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+      var ids = Object.keys(touches);
+      if (ids.length === 2) {
+        var a = touches[ids[0]], b = touches[ids[1]], d = Math.hypot(a.x - b.x, a.y - b.y);
+        var box = canvas.getBoundingClientRect();
+        if (pinch) zoom((a.x + b.x) / 2 - box.left, (a.y + b.y) / 2 - box.top, d / pinch);
+        pinch = d;
+      } else if (ids.length === 1) {
+        view.x += e.clientX - last.x; view.y += e.clientY - last.y; render();
+      }
+    });
+    ["pointerup", "pointercancel"].forEach(function (type) {
+      canvas.addEventListener(type, function (e) { delete touches[e.pointerId]; pinch = null; });
+    });
+    // Find an entry by name (the box on /graph): ring every match, centre the first.
+    var finder = focus ? null : document.getElementById("graph-find");
+    if (finder) {
+      finder.addEventListener("input", function () {
+        var q = finder.value.trim().toLowerCase();
+        found = q ? nodes.filter(function (n) { return n.title.toLowerCase().indexOf(q) >= 0; }).slice(0, 20) : [];
+        if (found.length) { view.x = width / 2 - found[0].x * view.k; view.y = height / 2 - found[0].y * view.k; }
+        canvas.dataset.found = found.map(function (n) { return n.slug; }).join(" ");
+        var status = document.getElementById("graph-find-status");
+        if (status) status.textContent = q ? found.length + (found.length === 1 ? " entry" : " entries") + " found" : "";
+        render();
+      });
+      finder.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && found.length) { e.preventDefault(); window.location.href = "/entries/" + found[0].slug; }
+      });
+    }
     document.addEventListener("glossa:theme", function () { styles = getComputedStyle(document.documentElement); render(); });
     render();
     canvas.dataset.ready = "true";
     canvas.glossaNodes = nodes;
     canvas.glossaView = view;
-    var legend = document.querySelector("[data-graph-legend]");
+    canvas.glossaColours = colours;
+    var toggle = focus ? null : document.getElementById("mastery-toggle");
+    if (toggle) {
+      var box = toggle.closest("[hidden]");
+      if (box) box.hidden = false;  // shown once there is a graph to colour
+      canvas.dataset.colouring = "category";
+      toggle.addEventListener("change", function () {
+        var on = toggle.checked;
+        var shown = on ? fetch("/api/study/mastery", { headers: { Accept: "application/json" } })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }) : Promise.resolve(null);
+        shown.then(function (map) {
+          mastery = map;
+          canvas.dataset.colouring = map ? "mastery" : "category";
+          document.querySelectorAll("[data-graph-legend]").forEach(function (l) { l.hidden = !!map; });
+          document.querySelectorAll("[data-mastery-legend]").forEach(function (l) { l.hidden = !map; });
+          render();
+        }).catch(function () { toggle.checked = false; });
+      });
+    }
+    var legend = canvas.parentNode.querySelector("ul[data-graph-legend]");
     if (legend) {
-      Object.keys(colours).forEach(function (cat) {
+      Object.keys(colours).filter(function (cat) { return shownCategories[cat]; }).forEach(function (cat) {
         var item = document.createElement("li");
         var swatch = document.createElement("span");
         swatch.className = "swatch"; swatch.style.background = colours[cat];
@@ -163,13 +281,15 @@
     }
   }
 
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); });
+  }
   document.querySelectorAll("canvas[data-graph]").forEach(function (canvas) {
     var slug = canvas.getAttribute("data-slug");
-    fetch("/api/graph" + (slug ? "?slug=" + encodeURIComponent(slug) : ""), { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        if (!data.nodes.length) return;
-        draw(canvas, data, slug);
-      });
+    var graph = getJSON("/api/graph" + (slug ? "?slug=" + encodeURIComponent(slug) : ""));
+    Promise.all([graph, getJSON("/api/categories")]).then(function (both) {
+      var data = both[0], names = both[1].map(function (c) { return c.name; }).sort();
+      if (data.nodes.length) draw(canvas, data, slug, names);
+    });
   });
 })();

@@ -32,6 +32,20 @@ def test_check_reports_path_line_problem_and_fails(content_dir, capsys):
     assert not (content_dir.parent / "data").exists()
 
 
+def test_check_reports_files_that_no_build_reads(content_dir, capsys):
+    (content_dir / "notes.txt").write_text("scratch")
+    (content_dir / "clustering" / "diagram.png").write_bytes(b"\x89PNG")
+    (content_dir / "clustering" / "_draft.md").write_text("---\ntitle: Draft\n---\n")
+    (content_dir / ".obsidian").mkdir()
+    (content_dir / ".obsidian" / "workspace.json").write_text("{}")  # hidden: an editor's business
+    (content_dir / "_paths").mkdir()
+    (content_dir / "_paths" / "p.yml").write_text("title: P\nsections:\n  - title: S\n    entries: [k-means]\n")
+    assert main(["check", "--content", str(content_dir)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == ["clustering/_draft.md", "clustering/diagram.png", "notes.txt"]
+    assert all(": ignored: not an entry" in line for line in out)
+
+
 def test_python_dash_m_app_runs():
     r = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "build" in r.stdout and "serve" in r.stdout and "check" in r.stdout

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api import accounts, entries, search, status, study
+from app.api import accounts, entries, paths, progress, quiz, search, status, study
 
 router = APIRouter(prefix="/api", tags=["api"])
-for module in (entries, search, status, accounts, study):
+for module in (entries, search, status, accounts, study, paths, progress, quiz):
     router.include_router(module.router)

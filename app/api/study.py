@@ -19,7 +19,9 @@ from app.urls import with_query
 
 router = APIRouter(prefix="/study", tags=["study"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "No learner: sign in or start as a guest"}}
-Scope = Annotated[str, Query(max_length=300, description="all, category:<slug>, tag:<tag>, entry:<slug>, lapses")]
+Scope = Annotated[
+    str, Query(max_length=300, description="all, category:<slug>, tag:<tag>, entry:<slug>, path:<slug>, lapses")
+]
 
 
 class EntryLink(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import hashlib
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.content import store
 from app.content.pipeline.compile import Compiled, compile_content, without_body
 from app.content.pipeline.links import Resolver
+from app.content.pipeline.load import ignored_files
 from app.content.pipeline.model import Document, Problem
 from app.names import name_key
 from app.search import SearchIndex
@@ -208,7 +210,7 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
     with store.session_scope(engine) as s, s.begin():
         if full:
             for table in (store.Link, store.EntryTag, store.Alias, store.StudyCard, store.Entry,
-                          store.BuildProblem, store.Category):
+                          store.BuildProblem, store.Category, store.StudyPathRow):
                 s.execute(delete(table))
         else:
             for chunk in store.chunks(sorted(rewrite)):
@@ -230,6 +232,15 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
         gone = set(existing) - set(c.categories)
         if gone:
             s.execute(delete(store.Category).where(col(store.Category.slug).in_(sorted(gone))))
+        # Paths are read afresh by every build: a few small files, checked against today's names.
+        s.execute(delete(store.StudyPathRow))
+        s.add_all(
+            store.StudyPathRow(
+                slug=p.slug, title=p.title, description=p.summary, position=n,
+                sections=[{"title": x.title, "description": x.summary, "entries": x.entries} for x in p.sections],
+            )
+            for n, p in enumerate(c.paths)
+        )
         # Site problems are found afresh by every build; a file's own problems stay
         # until the file is read again.
         s.execute(delete(store.BuildProblem).where(col(store.BuildProblem.kind) == "site"))
@@ -238,6 +249,11 @@ def write_compiled(engine: Engine, c: Compiled, full: bool) -> str:
             s.execute(delete(store.BuildProblem).where(col(store.BuildProblem.path).in_(chunk)))
         # Readers cache by this value; any build that writes changes it.
         s.merge(store.Meta(key="generation", value=generation))
+        # Study decks are cached by this one: most edits change text, not cards or links.
+        deck = hashlib.blake2b(digest_size=16)
+        for slug, deck_hash in s.execute(select(store.Entry.slug, store.Entry.deck_hash).order_by(store.Entry.slug)):
+            deck.update(f"{slug}\x00{deck_hash}\x00".encode())
+        s.merge(store.Meta(key="deck", value=deck.hexdigest()))
         s.merge(store.Meta(key="schema", value=store.SCHEMA))
         problems = [*c.problems, *store.unresolved_problems(s)]
         if problems:
@@ -262,7 +278,7 @@ def _insert_entries(s: Session, docs: list[Document]) -> None:
                 "summary": d.summary, "markdown": d.markdown, "html": d.html,
                 "text": d.text, "toc": d.toc, "source_path": d.path,
                 "content_hash": d.content_hash, "file_size": d.file_size, "file_mtime": d.file_mtime,
-                "updated": d.updated,
+                "updated": d.updated, "deck_hash": _deck_hash(d),
             })
             tags += [{"entry_slug": d.slug, "tag": t} for t in dict.fromkeys(d.tags)]
             cards += [{"entry_slug": d.slug, "key": c.key, "kind": c.kind, "position": c.position,
@@ -282,6 +298,15 @@ def _insert_entries(s: Session, docs: list[Document]) -> None:
         for table, rows in tables:
             if rows:
                 s.execute(insert(table), rows)
+
+
+def _deck_hash(d: Document) -> str:
+    """What a study deck takes from this entry; names included, since they decide where others'
+    links lead."""
+    parts = [d.slug, d.title, d.category_slug, *sorted(d.aliases), "\x00", *sorted(set(d.tags)), "\x00"]
+    parts += sorted({link.slug for link in d.links if link.slug}) + ["\x00"]
+    parts += [f"{c.key}\x01{c.kind}\x01{c.position}" for c in d.deck]
+    return hashlib.blake2b("\x02".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def stored_report(engine: Engine, changed: int = 0, removed: int = 0, full: bool = False) -> BuildReport:
@@ -306,4 +331,8 @@ def check_content(content_dir: Path) -> tuple[BuildReport, Compiled]:
     write_compiled(engine, compiled, full=True)
     report = stored_report(engine, changed=len(compiled.rendered), full=True)
     engine.dispose()
+    report.problems += [
+        Problem(rel, 1, "ignored: not an entry (.md), a _category.yml or a study path (_paths/*.yml)", "warning")
+        for rel in ignored_files(content_dir)
+    ]
     return report, compiled

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from app.content import store
 from app.content.reader import ContentReader
+from app.memo import Memo
 from app.urls import entry_url
 
 
@@ -83,9 +84,18 @@ class DeckReader:
     def __init__(self, content: ContentReader):
         self.content = content
         self.engine = content.engine
+        self._decks: Memo[DeckIndex] = Memo(2)
 
     def index(self) -> DeckIndex:
-        return self.content.remember("deck-index", self._load)
+        """Every card. Kept across builds that leave the decks as they were (the store's deck
+        fingerprint): rereading thousands of cards after each edit of a sentence held up queues."""
+        fingerprint = self.content.remember("deck-fingerprint", self._fingerprint)
+        return self._decks.get(fingerprint, self._load)
+
+    def _fingerprint(self) -> str:
+        with store.session_scope(self.engine) as s:
+            row = s.get(store.Meta, "deck")
+            return row.value if row else self.content.generation()
 
     def _load(self) -> DeckIndex:
         with store.session_scope(self.engine) as s:

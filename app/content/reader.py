@@ -163,7 +163,9 @@ class ContentReader:
                     select(store.Entry.slug, store.Entry.title).where(col(store.Entry.slug).in_(chunk))
                 ).all())
             by_title = lambda x: titles[x].casefold()  # noqa: E731
-            related = sorted((x for x in score if x in titles), key=lambda x: (-score[x], by_title(x)))
+            # What the page does not already link either way: related but not yet linked.
+            unlinked = (x for x in score if x in titles and x not in back and x not in out_links)
+            related = sorted(unlinked, key=lambda x: (-score[x], by_title(x)))
             return EntryDetail(
                 **_item(e).model_dump(),
                 markdown=e.markdown, html=e.html,

@@ -49,6 +49,7 @@ class Entry(ContentTable, table=True):
     file_size: int = 0
     file_mtime: float = 0.0
     updated: datetime
+    deck_hash: str = ""  # of what study decks take from the entry: unchanged, decks are kept
 
 
 class Meta(ContentTable, table=True):
@@ -116,6 +117,19 @@ class StudyCard(ContentTable, table=True):
     line: int = 0
 
 
+class StudyPathRow(ContentTable, table=True):
+    """A study path (content/_paths/*.yml): sections of entry slugs, in the order to learn them.
+    Paths are few and read whole, so each is one row, written afresh by every build."""
+
+    __tablename__ = "study_path"
+
+    slug: str = Field(primary_key=True, max_length=200)
+    title: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    position: int = 0
+    sections: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
 class BuildProblem(ContentTable, table=True):
     """Problems from the latest build, so the site can show what `glossa check` would."""
 
@@ -131,7 +145,7 @@ class BuildProblem(ContentTable, table=True):
 
 # Bump when the tables or what the pipeline puts in them change: a store of another version is
 # rebuilt from content in full at the next build.
-SCHEMA = "2"
+SCHEMA = "4"
 BIND_CHUNK = 500  # stays under every database's bound-parameter limit
 
 
@@ -255,8 +269,9 @@ def open_content_store(url: str) -> Engine:
         engine.dispose()
         if engine.dialect.name != "sqlite" or not path or path == ":memory:":
             raise
-        log.warning("content store %s is damaged (%s); setting it aside and rebuilding from content",
-                    path, err.orig or err)
+        log.warning(
+            "content store %s is damaged (%s); setting it aside and rebuilding from content", path, err.orig or err
+        )
         for suffix in ("", "-wal", "-shm"):
             damaged = Path(path + suffix)
             if damaged.exists():

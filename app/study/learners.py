@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
-from app.study.models import CardState, Review, StudySettings
+from app.study.models import CardState, Quiz, QuizQuestion, Review, StudySettings
 
 
 def merge_guest(s: Session, guest_id: str, account_id: str) -> None:
@@ -30,6 +30,7 @@ def merge_guest(s: Session, guest_id: str, account_id: str) -> None:
     if s.get(StudySettings, account_id) is None and (settings := s.get(StudySettings, guest_id)) is not None:
         s.add(StudySettings(**{**settings.model_dump(), "learner_id": account_id}))
     s.execute(delete(StudySettings).where(col(StudySettings.learner_id) == guest_id))
+    s.execute(update(Quiz).where(col(Quiz.learner_id) == guest_id).values(learner_id=account_id))
 
 
 def export_study(s: Session, learner_id: str) -> dict[str, Any]:
@@ -48,11 +49,29 @@ def export_study(s: Session, learner_id: str) -> dict[str, Any]:
             {**r.model_dump(exclude={"learner_id"}), "reviewed_at": r.reviewed_at.isoformat()}
             for r in s.exec(select(Review).where(Review.learner_id == learner_id).order_by(col(Review.reviewed_at)))
         ],
+        "quizzes": [
+            _quiz(s, q)
+            for q in s.exec(select(Quiz).where(Quiz.learner_id == learner_id).order_by(col(Quiz.created_at)))
+        ],
+    }
+
+
+def _quiz(s: Session, quiz: Quiz) -> dict[str, Any]:
+    questions = s.exec(select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id).order_by(col(QuizQuestion.position)))
+    return {
+        **quiz.model_dump(exclude={"learner_id"}),
+        "created_at": quiz.created_at.isoformat(),
+        "questions": [
+            {**q.model_dump(exclude={"quiz_id"}), "answered_at": q.answered_at.isoformat() if q.answered_at else None}
+            for q in questions
+        ],
     }
 
 
 def delete_study(s: Session, learner_id: str) -> None:
-    for table in (Review, CardState, StudySettings):
+    quizzes = select(Quiz.id).where(Quiz.learner_id == learner_id)
+    s.execute(delete(QuizQuestion).where(col(QuizQuestion.quiz_id).in_(quizzes)))
+    for table in (Review, CardState, StudySettings, Quiz):
         s.execute(delete(table).where(col(table.learner_id) == learner_id))
 
 

@@ -82,3 +82,40 @@ class Review(StateTable, table=True):
         Index("ix_review_learner_card", "learner_id", "entry_slug", "card_key"),
         Index("ix_review_card", "entry_slug", "card_key"),
     )
+
+
+class EntryRead(StateTable, table=True):
+    """A learner opened an entry's page: paths mark such steps as read."""
+
+    __tablename__ = "entry_read"
+
+    learner_id: str = _learner(primary=True)
+    entry_slug: str = _entry(primary=True)
+    first_read: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_read: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Quiz(StateTable, table=True):
+    """A multiple-choice quiz a learner started; its questions name entries by slug."""
+
+    __tablename__ = "quiz"
+
+    id: str = Field(primary_key=True, max_length=32)
+    learner_id: str = _learner()
+    scope: str = Field(max_length=250)
+    direction: str = Field(max_length=20)  # "definition": pick the name; "name": pick the definition
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    retry_of: str | None = Field(default=None, max_length=32)  # the quiz whose misses this one repeats
+
+
+class QuizQuestion(StateTable, table=True):
+    __tablename__ = "quiz_question"
+
+    quiz_id: str = Field(sa_column=Column(String(32), ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True))
+    position: int = Field(primary_key=True)  # 1-based
+    entry_slug: str = _entry()  # the right answer
+    card_key: str = Field(max_length=40)  # the card the answer is scheduled on
+    options: list[str] = Field(sa_column=Column(JSON, nullable=False))  # entry slugs, in the order shown
+    chosen: int | None = None  # index into options once answered
+    correct: bool | None = None
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

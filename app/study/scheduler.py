@@ -7,6 +7,7 @@ is recomputed from its review log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -109,6 +110,15 @@ def retrievability(schedule: Schedule, now: datetime, desired_retention: float =
     if schedule.stability is None:
         return 0.0
     return float(_scheduler(desired_retention).get_card_retrievability(_card(schedule, now), now))
+
+
+def retrievabilities(cards: Iterable[tuple[float, datetime]], now: datetime) -> Iterator[float]:
+    """The same for many cards in review, each given as (stability, last review): one Card is
+    reused, since building one per card cost more than FSRS's formula on a page of thousands."""
+    fsrs, card = _scheduler(0.9), Card(card_id=0, state=State.Review)
+    for stability, last_review in cards:
+        card.stability, card.last_review = stability, last_review
+        yield float(fsrs.get_card_retrievability(card, now))
 
 
 def spoken(span: timedelta) -> str:

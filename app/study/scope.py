@@ -1,15 +1,17 @@
 """Which cards a study session draws from: `all`, `category:<slug>`, `tag:<tag>`,
-`entry:<slug>` (the entry and the entries it links with), or `lapses` (rated Again lately)."""
+`entry:<slug>` (the entry and the entries it links with), `path:<slug>` (a study path's
+entries, new cards in the path's order), or `lapses` (rated Again lately)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app.content.decks import CardRef, DeckIndex
+from app.content.paths import PathReader
 from app.content.reader import ContentReader
 from app.refusal import Refusal
 
-KINDS = ("all", "category", "tag", "entry", "lapses")
+KINDS = ("all", "category", "tag", "entry", "path", "lapses")
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,11 @@ def parse_scope(text: str | None) -> Scope:
     kind, value = kind.strip().lower(), value.strip()
     if kind in ("all", "lapses") and not value:
         return Scope(kind)
-    if kind in ("category", "tag", "entry") and value:
+    if kind in ("category", "tag", "entry", "path") and value:
         return Scope(kind, value[:200])
-    raise Refusal(422, f"scope {text[:100]!r} is not one of all, category:<slug>, tag:<tag>, entry:<slug>, lapses")
+    raise Refusal(
+        422, f"scope {text[:100]!r} is not one of all, category:<slug>, tag:<tag>, entry:<slug>, path:<slug>, lapses"
+    )
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,13 @@ def resolve_scope(scope: Scope, reader: ContentReader, deck: DeckIndex, lapsed: 
             raise Refusal(404, f"no entry is tagged {scope.value!r}")
         slugs = {slug for slug, tags in deck.tags.items() if tag.name in tags}
         return Resolved(Scope("tag", tag.name), f"#{tag.name}", deck.of_entries(slugs))
+    if scope.kind == "path":
+        path = PathReader(reader).get(scope.value)
+        if path is None:
+            raise Refusal(404, f"there is no study path {scope.value!r}")
+        order = {slug: n for n, slug in enumerate(path.slugs)}
+        cards = sorted(deck.of_entries(set(order)), key=lambda c: (order[c.entry_slug], c.position))
+        return Resolved(Scope("path", path.slug), path.title, cards)
     slug = scope.value if scope.value in deck.titles else reader.resolve(scope.value)
     if slug is None:
         raise Refusal(404, f"there is no entry {scope.value!r}")

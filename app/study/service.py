@@ -112,7 +112,7 @@ class Study:
             prefs = self._prefs(s, learner_id)
             db = s.connection()  # Core, not ORM: plain tuples, and a learner may have thousands of rows
             studied = studied_ids(db, learner_id)
-            resolved = resolve_scope(parse_scope(scope_text), self.reader, deck, self._lapsed(s, learner_id, now))
+            resolved = resolve_scope(parse_scope(scope_text), self.reader, deck, self.lapsed_cards(s, learner_id, now))
             if resolved.scope.kind == "lapses":
                 states = {card_id: schedule_of(row) for card_id, row in self.states(learner_id).items()}
                 return lapses_queue(resolved, states, now, prefs.desired_retention)
@@ -124,7 +124,7 @@ class Study:
                 )
             ).one()
             # Cards answered that today's deck lacks: their entry was renamed (or is gone).
-            renamed = self._renamed_slugs({i.partition(":")[0] for i in studied - deck.by_id.keys()})
+            renamed = self.renamed_slugs({i.partition(":")[0] for i in studied - deck.by_id.keys()})
             if renamed:
                 studied |= {f"{renamed.get(slug, slug)}:{key}" for slug, _, key in (i.partition(":") for i in studied)}
             room = Room(max(0, prefs.max_reviews_per_day - done), max(0, prefs.new_per_day - new_done), limit, pin)
@@ -226,7 +226,7 @@ class Study:
         """The scope's cards with the learner's schedule of each, optionally of one state."""
         rows = self.states(learner_id)
         with self.state.read() as s:
-            lapsed = self._lapsed(s, learner_id, self.clock())
+            lapsed = self.lapsed_cards(s, learner_id, self.clock())
         resolved = resolve_scope(parse_scope(scope_text), self.reader, self.decks.index(), lapsed)
         out = []
         for ref in resolved.cards:
@@ -238,7 +238,7 @@ class Study:
         return resolved, out
 
     @staticmethod
-    def _lapsed(s: Session, learner_id: str, now: datetime) -> set[str]:
+    def lapsed_cards(s: Session, learner_id: str, now: datetime) -> set[str]:
         rows = s.execute(
             select(Review.entry_slug, Review.card_key).where(
                 Review.learner_id == learner_id,
@@ -252,10 +252,10 @@ class Study:
     def states(self, learner_id: str) -> dict[str, CardState]:
         with self.state.read() as s:
             rows = s.exec(select(CardState).where(CardState.learner_id == learner_id)).all()
-        renamed = self._renamed_slugs({r.entry_slug for r in rows})
+        renamed = self.renamed_slugs({r.entry_slug for r in rows})
         return {f"{renamed.get(r.entry_slug, r.entry_slug)}:{r.card_key}": r for r in rows}
 
-    def _renamed_slugs(self, slugs: set[str]) -> dict[str, str]:
+    def renamed_slugs(self, slugs: set[str]) -> dict[str, str]:
         """Today's slug of each entry a learner studied under a slug it has since given up (and
         kept as an alias): its cards' history follows it (state names entries by slug only)."""
         titles = self.decks.index().titles

@@ -8,6 +8,8 @@ from fastapi import Depends, Request
 
 from app.site import Site
 from app.state import StateUnavailable
+from app.study.paths import PathStudy
+from app.study.quiz import Quizzes
 from app.study.service import Study
 
 
@@ -20,3 +22,18 @@ def study_of(request: Request) -> Study:
 
 
 StudyDep = Annotated[Study, Depends(study_of)]
+
+
+def paths_of(request: Request) -> PathStudy:
+    site: Site = request.app.state.site
+    return PathStudy(site.reader, site.study)
+
+
+PathsDep = Annotated[PathStudy, Depends(paths_of)]
+
+
+def quizzes_of(study: StudyDep) -> Quizzes:
+    return Quizzes(study)
+
+
+QuizzesDep = Annotated[Quizzes, Depends(quizzes_of)]

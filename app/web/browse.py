@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import urls
+from app.content.paths import Place
 from app.deps import ReaderDep
+from app.web.paths import opened
+from app.web.progress import entry_standing
 from app.web.render import not_found, page
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +32,9 @@ def home(request: Request, reader: ReaderDep) -> HTMLResponse:
 # The most visited page: async, answered from memory on the event loop when it can be; what must
 # be computed or read from the database runs in a worker thread (ReaderDep.ask).
 @router.get("/entries/{slug}", response_class=HTMLResponse, response_model=None)
-async def entry(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse | RedirectResponse:
+async def entry(
+    slug: str, request: Request, reader: ReaderDep, path: Annotated[str, Query(max_length=200)] = ""
+) -> HTMLResponse | RedirectResponse:
     slug = slug[:200]
     item = await reader.ask(reader.get_entry, slug)
     if item is None:
@@ -35,9 +43,21 @@ async def entry(slug: str, request: Request, reader: ReaderDep) -> HTMLResponse 
             return RedirectResponse(urls.entry_url(canonical), status_code=301)
         return not_found(request, f"There is no entry named “{slug}”.")
     prev, nxt = await reader.ask(reader.neighbours, slug)
+    place, standing = None, None
+    if path or getattr(request.state, "viewer", None):  # readers without either stay on the event loop
+        place, standing = await anyio.to_thread.run_sync(_for_the_reader, request, item.slug, path)
     return page(
-        request, "entry.html", {"entry": item, "prev": prev, "next": nxt}, json_url=urls.api_entry_url(item.slug)
+        request,
+        "entry.html",
+        {"entry": item, "prev": prev, "next": nxt, "place": place, "standing": standing},
+        json_url=urls.api_entry_url(item.slug),
     )
+
+
+def _for_the_reader(request: Request, slug: str, path: str) -> tuple[Place | None, dict[str, object] | None]:
+    """What an entry page shows of its reader, in one worker thread: where it stands in the path
+    it was opened from (and the learner has now read it), and the learner's standing on it."""
+    return opened(request, slug, path), entry_standing(request, slug)
 
 
 @router.get("/random")
@@ -92,8 +112,3 @@ def az(request: Request, reader: ReaderDep) -> HTMLResponse:
 @router.get("/graph", response_class=HTMLResponse)
 def graph(request: Request) -> HTMLResponse:
     return page(request, "graph.html", {}, json_url="/api/graph")
-
-
-@router.get("/docs", response_class=HTMLResponse)
-def api_docs(request: Request) -> HTMLResponse:
-    return page(request, "docs.html", {}, json_url="/openapi.json")

@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette import staticfiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app import urls
 from app.accounts.web import FormToken
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+STATIC = TEMPLATES.parent / "static"
+
+
+@functools.cache
+def static_url(name: str) -> str:
+    """A static file's address with its content's fingerprint: cached for a year by browsers,
+    and a changed file gets a new address. Computed once per process."""
+    digest = hashlib.blake2b((STATIC / name).read_bytes(), digest_size=5).hexdigest()
+    return f"/static/{name}?v={digest}"
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals.update(
+    static_url=static_url,
     entry_url=urls.entry_url,
     category_url=urls.category_url,
     tag_url=urls.tag_url,
 )
+
+
+class StaticFiles(staticfiles.StaticFiles):
+    """static/, where an address with a fingerprint (static_url) never changes its content:
+    browsers keep it a year without asking; other addresses are revalidated."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        fingerprinted = b"v=" in scope.get("query_string", b"") and response.status_code == 200
+        response.headers["cache-control"] = "public, max-age=31536000, immutable" if fingerprinted else "no-cache"
+        return response
 
 
 def page(

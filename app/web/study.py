@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, client_address, set_session
+from app.content.paths import PathReader
 from app.study.answers import check_typed
 from app.study.queue import Queue, QueuedCard
 from app.study.scheduler import spoken
@@ -32,11 +33,13 @@ def session_url(scope: str, since: str, **extra: object) -> str:
 def study_home(request: Request, study: StudyDep, who: MaybeLearner) -> HTMLResponse:
     reader = study.reader
     counts = study.queue(who.learner.id, "all", limit=0).counts if who else None
-    return page(
-        request,
-        "study.html",
-        {"categories": reader.categories(), "counts": counts, "now": study.clock().isoformat(timespec="seconds")},
-    )
+    context = {
+        "categories": reader.categories(),
+        "paths": PathReader(reader).all(),
+        "counts": counts,
+        "now": study.clock().isoformat(timespec="seconds"),
+    }
+    return page(request, "study.html", context)
 
 
 @router.post("/study/start", dependencies=[CsrfChecked])

@@ -44,6 +44,9 @@ JSON_ROUTES = [
     ("POST", "/api/study/reviews", {"card_id": "k-means:name", "rating": 3}),
     ("POST", "/api/study/undo", None),
     ("PUT", "/api/study/settings", {"new_per_day": 5}),
+    ("POST", "/api/quiz", {"scope": "all", "n": 2, "direction": "definition"}),
+    ("POST", "/api/quiz/{quiz_id}/answers", {"question_id": "1", "option_id": "1"}),
+    ("POST", "/api/quiz/{quiz_id}/retry", None),
 ]
 FORM_ROUTES = [
     ("/signin", {"username": "ada", "password": PASSWORD}),
@@ -59,6 +62,9 @@ FORM_ROUTES = [
     ("/study/start", {"scope": "all"}),
     ("/study/review", {"card_id": "k-means:name", "rating": "3"}),
     ("/study/undo", {}),
+    ("/quiz", {"scope": "all", "n": "2", "direction": "definition"}),
+    ("/quiz/{quiz_id}/answer", {"question_id": "1", "option": "1"}),
+    ("/quiz/{quiz_id}/retry", {}),
 ]
 
 
@@ -75,7 +81,8 @@ def ada(browser: Browser) -> dict[str, str]:
     browser.signup("ada")
     token = browser.post("/api/tokens", json={"name": "t"}).json()["id"]
     session = browser.client.get("/api/me/sessions").json()[0]["id"]
-    return {"session_id": session, "token_id": token, "csrf": browser.csrf()}
+    quiz = browser.post("/api/quiz", json={"scope": "all", "n": 2, "direction": "definition"}).json()["id"]
+    return {"session_id": session, "token_id": token, "quiz_id": quiz, "csrf": browser.csrf()}
 
 
 def _unchanged(browser: Browser) -> None:
@@ -132,8 +139,21 @@ def test_one_learner_can_reach_nothing_of_another_through_any_id(browser: Browse
         m.client.delete(f"/api/tokens/{ada['token_id']}", headers={"x-csrf-token": m.csrf()}),
         m.client.post(f"/account/sessions/{ada['session_id']}/end", data={"csrf_token": m.csrf()}),
         m.client.post(f"/account/tokens/{ada['token_id']}/revoke", data={"csrf_token": m.csrf()}),
+        m.client.get(f"/api/quiz/{ada['quiz_id']}"),
+        m.client.post(
+            f"/api/quiz/{ada['quiz_id']}/answers",
+            json={"question_id": "1", "option_id": "1"},
+            headers={"x-csrf-token": m.csrf()},
+        ),
+        m.client.post(f"/api/quiz/{ada['quiz_id']}/retry", headers={"x-csrf-token": m.csrf()}),
+        m.client.get(f"/quiz/{ada['quiz_id']}"),
+        m.client.post(
+            f"/quiz/{ada['quiz_id']}/answer", data={"question_id": "1", "option": "1", "csrf_token": m.csrf()}
+        ),
+        m.client.post(f"/quiz/{ada['quiz_id']}/retry", data={"csrf_token": m.csrf()}),
     ]
-    assert [r.status_code for r in attempts] == [404, 404, 404, 404]
+    assert [r.status_code for r in attempts] == [404] * 10
+    assert browser.client.get(f"/api/quiz/{ada['quiz_id']}").json()["answered"] == 0
     assert ada["token_id"] not in str(m.client.get("/api/tokens").json())
     assert ada["session_id"] not in str(m.client.get("/api/me/sessions").json())
     assert "ada" not in m.client.get("/api/me/export").text
@@ -146,13 +166,19 @@ def test_every_route_that_takes_an_id_is_walked_above(app):
     with_ids = {
         path
         for path, route in api_routes(app.routes)
-        if "{" in path and "/entries/" not in path and "/categories/" not in path and "/tags/" not in path
+        if "{" in path and not any(part in path for part in ("/entries/", "/categories/", "/tags/", "/paths/"))
     }
     assert with_ids == {
         "/api/me/sessions/{session_id}",
         "/api/tokens/{token_id}",
         "/account/sessions/{session_id}/end",
         "/account/tokens/{token_id}/revoke",
+        "/api/quiz/{quiz_id}",
+        "/api/quiz/{quiz_id}/answers",
+        "/api/quiz/{quiz_id}/retry",
+        "/quiz/{quiz_id}",
+        "/quiz/{quiz_id}/answer",
+        "/quiz/{quiz_id}/retry",
     }
 
 

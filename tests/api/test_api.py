@@ -110,3 +110,45 @@ def test_openapi_documents_the_api(client):
         "/api/categories",
         "/api/tags",
     } <= set(spec["paths"])
+
+
+def test_both_listings_page_alike_under_either_name_with_next_url(client):
+    entries = client.get("/api/entries", params={"limit": 2}).json()
+    assert entries["per_page"] == 2 and len(entries["items"]) == 2
+    assert entries["next_url"] == "/api/entries?page=2&per_page=2"
+    found = client.get("/api/search", params={"q": "clustering", "per_page": 1}).json()
+    assert found["limit"] == found["per_page"] == 1 and len(found["results"]) == 1 and found["total"] >= 2
+    assert found["next_url"] == "/api/search?q=clustering&page=2&limit=1"
+    following = client.get(found["next_url"]).json()
+    assert following["page"] == 2 and following["results"][0]["slug"] != found["results"][0]["slug"]
+    last = client.get("/api/search", params={"q": "clustering", "limit": 100}).json()
+    assert last["next_url"] is None
+    disagree = client.get("/api/entries", params={"limit": 2, "per_page": 3})
+    assert disagree.status_code == 422 and "disagree" in disagree.json()["detail"]
+
+
+def test_a_page_past_the_last_and_unknown_filters_say_what_was_not_found(client):
+    past = client.get("/api/entries", params={"page": 999})
+    assert past.status_code == 404 and "past the last page (1, at 50 per page, 6 in all)" in past.json()["detail"]
+    past = client.get("/api/search", params={"q": "clustering", "page": 50})
+    assert past.status_code == 404 and "past the last page" in past.json()["detail"]
+    assert client.get("/api/search", params={"q": "zzzzqqq"}).status_code == 200  # no hits: an empty first page
+    assert client.get("/api/entries", params={"category": "Clustering"}).json()["total"] == 3
+    for route in ("/api/entries", "/api/search"):
+        r = client.get(route, params={"q": "x", "category": "nope"})
+        detail = r.json()["detail"]
+        assert r.status_code == 404 and "no category 'nope'" in detail and "/api/categories" in detail
+        r = client.get(route, params={"q": "x", "tag": "nope"})
+        assert r.status_code == 404 and "/api/tags" in r.json()["detail"]
+    window = client.get("/api/search", params={"q": "x", "page": 100, "limit": 100})
+    assert window.status_code == 422 and "first 1000 results" in window.json()["detail"]
+
+
+def test_an_entry_with_only_the_fields_asked_for(client):
+    brief = client.get("/api/entries/inertia", params={"fields": "title,summary"})
+    assert brief.json() == {"title": "Inertia", "summary": brief.json()["summary"]} and brief.json()["summary"]
+    assert len(brief.content) < len(client.get("/api/entries/inertia").content) / 3
+    moved = client.get("/api/entries/WCSS", params={"fields": "title"}, follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/api/entries/inertia?fields=title"
+    bad = client.get("/api/entries/inertia", params={"fields": "title,secret"})
+    assert bad.status_code == 422 and "secret" in bad.json()["detail"] and "summary" in bad.json()["detail"]

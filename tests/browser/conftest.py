@@ -59,10 +59,21 @@ def serve(content: Path, data: Path, watch: bool = True) -> Iterator[tuple[str, 
         yield url, app
 
 
+CLUSTERING_PATH = """\
+    title: Clustering from scratch
+    description: Distances first, then k-means and how to judge it.
+    sections:
+      - title: Before clustering
+        entries: [feature-scaling]
+      - title: K-means
+        entries: [k-means, inertia]
+    """
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
-    content = write_content(root / "content", SAMPLE)
+    content = write_content(root / "content", {**SAMPLE, "_paths/clustering.yml": CLUSTERING_PATH})
     with serve(content, root / "data") as (url, app):
         yield {"url": url, "content": content, "app": app}
 
@@ -83,3 +94,18 @@ def page(browser, live_server):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+
+
+def serious_violations(page) -> list[tuple[str, str, list]]:
+    """axe-core's serious and critical findings on the page as it is now (the page's context
+    must bypass CSP: axe is injected as a script)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

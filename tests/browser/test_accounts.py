@@ -3,14 +3,11 @@ keyboard only; and every accounts page through axe in both themes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 
 
 def tab_to(page, selector: str, presses: int = 60) -> None:
@@ -85,13 +82,7 @@ def test_accounts_pages_have_no_serious_accessibility_violations(browser, live_s
     base = live_server["url"]
 
     def axe(path: str) -> None:
-        pg.add_script_tag(path=str(AXE))
-        result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = serious_violations(pg)
         assert bad == [], (path, bad)
 
     for path in ("/signin", "/signup"):

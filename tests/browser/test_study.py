@@ -3,15 +3,12 @@ JavaScript, and every study page through axe in both themes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, serious_violations
 from tests.browser.test_accounts import tab_to
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 
 
 def start_everything(page, base: str) -> None:
@@ -74,13 +71,7 @@ def test_study_pages_have_no_serious_accessibility_violations(browser, live_serv
     pg = context.new_page()
 
     def axe(label: str) -> None:
-        pg.add_script_tag(path=str(AXE))
-        result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = serious_violations(pg)
         assert bad == [], (label, bad)
 
     base = live_server["url"]

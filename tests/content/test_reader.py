@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.content.decks import DeckReader
 from app.content.reader import ContentReader
 from tests.conftest import write_content
 
@@ -27,7 +28,9 @@ def test_entry_detail_has_links_backlinks_and_related(site):
     entry = reader.get_entry("inertia")
     assert [r.slug for r in entry.links] == ["k-means"]
     assert [r.slug for r in entry.backlinks] == ["k-means"]
-    assert entry.related[0].slug == "k-means"
+    # Related: close by tags, category and shared links, but not already linked either way.
+    assert [r.slug for r in entry.related][:1] == ["hierarchical-clustering"]
+    assert not {r.slug for r in entry.related} & {"k-means"}
     assert entry.url == "/entries/inertia"
     assert reader.get_entry("nothing-here") is None
 
@@ -59,3 +62,20 @@ def test_reads_are_cached_until_the_next_build(site, content_dir):
     site.update()
     fresh = reader.get_entry("inertia")
     assert fresh is not first and "total of squared" in fresh.markdown
+
+
+def test_study_decks_are_kept_while_edits_change_only_text_and_reread_when_cards_change(site, content_dir):
+    decks = DeckReader(reader_on(site))
+    first = decks.index()
+    path = content_dir / "clustering/inertia.md"
+    path.write_text(path.read_text() + "\nOne more sentence, far below the summary.\n")
+    site.update()
+    assert site.reader.get_entry("inertia").html.count("One more sentence") == 1
+    assert decks.index() is first  # the same cards, links and names: nothing to reread
+    path.write_text(path.read_text().replace("title: Inertia", "title: Inertia (WCSS)"))
+    site.update()
+    renamed = decks.index()
+    assert renamed is not first and renamed.titles["inertia"] == "Inertia (WCSS)"
+    path.write_text(path.read_text() + "\nWhat does inertia add up?::The squared distances to each centroid.\n")
+    site.update()
+    assert len(decks.index().of_entries({"inertia"})) == len(renamed.of_entries({"inertia"})) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,3 +150,16 @@ def test_study_paths_resolve_and_dp100_follows_the_exam(compiled):
     assert set(dp100.entries) == tagged  # every entry a candidate needs, each once
     for section in dp100.sections:
         assert all(any(t.startswith("dp-100-") for t in compiled.docs[s].tags) for s in section.entries)
+
+
+def test_no_entry_shows_a_wikilink_as_raw_text(compiled):
+    """Labelled links in table cells once split their cell and showed `[[…` as text."""
+    raw = re.compile(r"\[\[")
+    shown = {
+        d.slug: d.html
+        for d in compiled.docs.values()
+        if raw.search(re.sub(r"<(pre|code)\b.*?</\1>", "", d.html, flags=re.S))
+    }
+    assert shown == {}
+    cells = compiled.docs["mean-absolute-error"].html
+    assert '<td><a class="wikilink" href="/entries/root-mean-squared-error">' in cells

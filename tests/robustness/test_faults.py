@@ -164,7 +164,7 @@ def test_several_workers_share_one_data_folder_and_one_state_store(tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_up(url, 60)
+        wait_until_up(url)
         with httpx.Client(base_url=url, timeout=10) as client:
             codes = [
                 client.get(path).status_code

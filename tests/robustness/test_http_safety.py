@@ -60,9 +60,19 @@ def test_hostile_paths(client, url):
 
 
 def test_docs_page_is_served_locally(client):
-    html = client.get("/docs").text
+    html = client.get("/docs/try").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html and "cdn" not in html
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert 'href="/docs">API reference</a>' in html and 'href="/">' in html  # a way back
+
+
+def test_the_api_reference_lists_every_route_from_the_schema_itself(client):
+    html = client.get("/docs").text
+    for path, route in client.get("/openapi.json").json()["paths"].items():
+        for method in route:
+            assert f"<code>{method.upper()} {path}</code>" in html, (method, path)
+    assert 'id="schema-SearchResponse"' in html and "<code>next_url</code>" in html
+    assert "<script" not in html.split("<main")[1]  # readable without script
 
 
 def test_sitemap_robots_feed_favicon(client):

@@ -86,6 +86,30 @@ SAMPLE_ROWS = {
         "after": {"state": 2},
         "undone": False,
     },
+    "entry_read": lambda i: {
+        "learner_id": f"learner-{i}",
+        "entry_slug": "k-means",
+        "first_read": WHEN,
+        "last_read": WHEN,
+    },
+    "quiz": lambda i: {
+        "id": f"quiz-{i}",
+        "learner_id": f"learner-{i}",
+        "scope": "all",
+        "direction": "definition",
+        "created_at": WHEN,
+        "retry_of": None,
+    },
+    "quiz_question": lambda i: {
+        "quiz_id": f"quiz-{i}",
+        "position": 1,
+        "entry_slug": "k-means",
+        "card_key": "meaning",
+        "options": ["k-means", "inertia", "hierarchical-clustering", "feature-scaling"],
+        "chosen": 2,
+        "correct": False,
+        "answered_at": WHEN,
+    },
 }
 
 

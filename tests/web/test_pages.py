@@ -22,8 +22,10 @@ def test_entry_page(client):
     assert "Linked from" in html and 'href="/entries/inertia"' in html
     assert 'class="toc"' in html  # three headings
     assert 'href="/entries/hierarchical-clustering">agglomerative methods</a>' in html
-    assert "Related entries" in html
+    assert "Related entries" not in html  # everything close to k-means is linked already
     assert '<link rel="alternate" type="application/json" href="/api/entries/k-means">' in html
+    related = client.get("/entries/inertia").text.split("Related entries")[1].split("</section>")[0]
+    assert 'href="/entries/hierarchical-clustering"' in related and 'href="/entries/k-means"' not in related
 
 
 def test_alias_and_title_redirect_to_canonical(client):

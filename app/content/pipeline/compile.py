@@ -119,7 +119,9 @@ def compile_content(
     md = make_markdown()
     total = len(to_render)
     for n, slug in enumerate(sorted(to_render), 1):
-        render(docs[slug], md, resolver)
+        found = render(docs[slug], md, resolver)
+        if parsed.get(docs[slug].path) is docs[slug]:  # a carried file's own problems are kept as stored
+            problems.extend(found)
         if progress:
             progress(n, total)
     t_render = time.perf_counter()

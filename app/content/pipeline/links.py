@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
 from app.content.pipeline.model import Document, Problem
 from app.names import name_key
 
-WIKILINK = re.compile(r"\[\[([^\[\]\n|#]*)(?:#([^\[\]\n|]*))?(?:\|([^\[\]\n]*))?\]\]")
+# `[[target#anchor|label]]`; `\|` also separates the label, as Obsidian writes it in table cells.
+WIKILINK = re.compile(r"\[\[([^\[\]\n|#\\]*)(?:#([^\[\]\n|\\]*))?(?:\\?\|([^\[\]\n]*))?\]\]")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass
@@ -80,6 +83,32 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _pipe_free(line: str) -> str:
+    """The line with the label bar of its wikilinks escaped, so that a table does not split a
+    cell at it (in code spans too: a table splits those as well)."""
+    return WIKILINK.sub(lambda m: re.sub(r"(?<!\\)\|", r"\\|", m.group(0)), line)
+
+
+def _links_in_tables(state: StateCore) -> None:
+    """Escape the label bar of wikilinks on lines that may be table rows (any line with a bar
+    outside its links), outside fenced code, before blocks are parsed."""
+    fence = ""
+    lines = state.src.split("\n")
+    for i, line in enumerate(lines):
+        opened = FENCE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if "[[" in line and "|" in WIKILINK.sub("", line):
+            lines[i] = _pipe_free(line)
+    state.src = "\n".join(lines)
+
+
 def wikilink_plugin(md: MarkdownIt) -> None:
     """Adds a `wikilink` token; the renderer decides how it looks (see render.py)."""
+    md.core.ruler.after("normalize", "links_in_tables", _links_in_tables)
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)

@@ -51,6 +51,27 @@ def discover(content_dir: Path) -> dict[str, tuple[int, float]]:
     return dict(sorted(found.items()))
 
 
+def ignored_files(content_dir: Path) -> list[str]:
+    """Files under content_dir that no build reads: nothing but content belongs there. Read are
+    entries (`*.md`, not hidden, no part starting with `_`), `<folder>/_category.yml` and
+    `_paths/*.yml`; hidden files (an editor's, git's) are nobody's business."""
+    ignored = []
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel_folder = Path(folder).relative_to(content_dir)
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            rel = (rel_folder / name).as_posix()
+            parts = rel.split("/")
+            entry = name.endswith(".md") and not any(p.startswith("_") for p in parts)
+            category = len(parts) == 2 and name == "_category.yml"
+            path = len(parts) == 2 and parts[0] == "_paths" and name.endswith(".yml")
+            if not (entry or category or path):
+                ignored.append(rel)
+    return sorted(ignored)
+
+
 def read_source(content_dir: Path, rel: str) -> Source | None:
     """None when the file vanished between discovery and reading (an editor saving)."""
     path = content_dir / rel

@@ -43,6 +43,11 @@ def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
     return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def _described(fields: dict[str, yaml.Node]) -> str:
+    """`description`, or `summary` as the first paths were written."""
+    return _value(fields.get("description")) or _value(fields.get("summary"))
+
+
 def _read(file: Path, rel: str, resolve: Callable[[str], str | None]) -> tuple[StudyPath | None, list[Problem]]:
     problems: list[Problem] = []
     try:
@@ -57,14 +62,14 @@ def _read(file: Path, rel: str, resolve: Callable[[str], str | None]) -> tuple[S
     title = _value(top.get("title"))
     if not title:
         return None, [Problem(rel, 1, "study path has no title", kind="site")]
-    path = StudyPath(file.stem, title, _value(top.get("summary")))
+    path = StudyPath(file.stem, title, _described(top))
     sections = top.get("sections")
     if not isinstance(sections, yaml.SequenceNode) or not sections.value:
         return None, [Problem(rel, 1, "study path has no sections (a list of title and entries)", kind="site")]
     seen: set[str] = set()
     for node in sections.value:
         fields = _mapping(node)
-        section = PathSection(_value(fields.get("title")) or "Untitled", _value(fields.get("summary")))
+        section = PathSection(_value(fields.get("title")) or "Untitled", _described(fields))
         entries = fields.get("entries")
         if not isinstance(entries, yaml.SequenceNode) or not entries.value:
             problems.append(Problem(rel, node.start_mark.line + 1, f"section {section.title!r} has no entries",

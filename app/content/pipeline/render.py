@@ -23,10 +23,11 @@ from app.content.pipeline import sanitize
 from app.content.pipeline.card_html import render_cards
 from app.content.pipeline.deck import build_deck
 from app.content.pipeline.links import Resolver, wikilink_plugin
-from app.content.pipeline.model import Document, LinkRef
+from app.content.pipeline.model import Document, LinkRef, Problem
 from app.urls import entry_url
 
 SUMMARY_CHARS = 220
+STRAY_LINK = re.compile(r"\[\[[^\[\]\n]*(?:\]\]|$)")
 CALLOUT = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -215,15 +216,35 @@ def _card_text(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[str]:
     return parts
 
 
-def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> None:
-    """Fill doc.html, doc.text, doc.toc, doc.links, and doc.summary when none was given."""
+def _stray_links(doc: Document, tokens: list[Token]) -> list[Problem]:
+    """Wikilinks the renderer could not place (they show as raw `[[…` text)."""
+    found = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            if tok.type == "text" and STRAY_LINK.search(tok.content):
+                line = doc.body_line + (block.map[0] if block.map else 0)
+                text = STRAY_LINK.search(tok.content).group(0)  # type: ignore[union-attr]
+                found.append(Problem(doc.path, line, f"link {text[:60]!r} cannot be placed here and shows as text"))
+                break
+    return found
+
+
+def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[Problem]:
+    """Fill doc.html, doc.text, doc.toc, doc.links, and doc.summary when none was given; returns
+    what could not be rendered as written."""
     links: list[LinkRef] = []
     env = {"resolver": resolver, "links": links, "body_line": doc.body_line, "card_blocks": doc.card_blocks}
     tokens = md.parse(doc.markdown, env)
-    doc.html = sanitize.clean(md.renderer.render(tokens, md.options, env))
+    doc.html = sanitize.clean(md.renderer.render(tokens, md.options, env)).replace(
+        # A heading's own name, not "Algorithm #": the anchor is for pointers, not for readers.
+        '<a class="header-anchor" href=', '<a class="header-anchor" aria-hidden="true" tabindex="-1" href='
+    )
     doc.text = "\n".join([_plain_text(tokens), *_card_text(doc, md, resolver)])
     doc.toc = _toc(tokens)
     doc.links = sorted(links, key=lambda link: link.line)  # cards record theirs first
     if not doc.summary:
         doc.summary = shorten(_first_paragraph(tokens))
     doc.deck = build_deck(doc, tokens, md, {"resolver": resolver, "links": [], "card_blocks": []})
+    return _stray_links(doc, tokens)

@@ -42,3 +42,18 @@ def test_a_broken_path_is_reported_with_file_and_line(content_dir):
         "_paths/garbage.yml:2: malformed study path: expected ',' or ']', but got '<stream end>'",
         "_paths/untitled.yml:1: study path has no title",
     ]
+
+
+def test_description_is_read_and_summary_is_its_synonym(content_dir):
+    write_content(content_dir, {"_paths/both.yml": """\
+        title: Both spellings
+        description: Written as the issue asks.
+        sections:
+          - title: One
+            summary: Written as the first paths were.
+            entries: [k-means]
+        """})
+    report, compiled = check_content(content_dir)
+    [path], problems = load_paths(content_dir, compiled.resolver.resolve)
+    assert problems == [] and report.problems == []
+    assert (path.summary, path.sections[0].summary) == ("Written as the issue asks.", "Written as the first paths were.")

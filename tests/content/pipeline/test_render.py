@@ -93,3 +93,32 @@ def test_summary_derived_from_first_paragraph():
     d = rendered("# Title\n\nThe first **paragraph** explains [[RNN|things]].\n\nSecond.")
     assert d.summary == "The first paragraph explains things."
     assert "Second." in d.text
+
+
+def test_a_labelled_wikilink_in_a_table_cell_stays_in_its_cell_written_either_way():
+    body = (
+        "| metric | value |\n|---|---|\n"
+        "| [[rnn|recurrent nets]] (RNN) | 7.2 |\n"
+        "| [[k-means\\|K-means]] | `[[a|b]]` |\n"
+        "\n```\n| [[rnn|x]] |\n```\n"
+    )
+    d = rendered(body)
+    assert '<td><a class="wikilink" href="/entries/recurrent-neural-network">recurrent nets</a> (RNN)</td>' in d.html
+    assert "<td>7.2</td>" in d.html
+    assert '<td><a class="wikilink" href="/entries/k-means">K-means</a></td>' in d.html
+    assert "<td><code>[[a|b]]</code></td>" in d.html
+    assert "| [[rnn|x]] |" in d.html  # code blocks are left as written
+    assert "[[" not in d.html.split("<pre")[0].replace("<code>[[a|b]]</code>", "")
+
+
+def test_a_link_the_renderer_cannot_place_is_reported_with_its_line():
+    d = doc("page", "Page", "Intro.\n\nA link [[never closed, and text.\n")
+    d.body_line = 5
+    problems = render(d, make_markdown(), build_resolver([d]))
+    assert [(p.path, p.line) for p in problems] == [("page.md", 7)]
+    assert "cannot be placed" in problems[0].message and "[[never closed" in problems[0].message
+
+
+def test_a_headings_name_is_its_text_not_its_anchor_symbol():
+    d = rendered("## Choosing k\n\nText.")
+    assert '<h2 id="choosing-k">Choosing k <a class="header-anchor" aria-hidden="true" tabindex="-1"' in d.html
