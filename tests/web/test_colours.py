@@ -31,7 +31,7 @@ def code_colours() -> list[tuple[str, str, str]]:
     for line in (STATIC / "pygments.css").read_text().splitlines():
         m = re.match(r"(.*?)pre \.(\w+) \{ color: (#[0-9A-Fa-f]{3,6})", line)
         if m and m.group(2) not in ("w", "err"):  # whitespace draws nothing; errors have their own background
-            theme = "dark" if "dark" in m.group(1) or "light\"])" in m.group(1) else "light"
+            theme = "dark" if "dark" in m.group(1) or 'light"])' in m.group(1) else "light"
             found.append((theme, m.group(2), m.group(3)))
     return found
 
@@ -46,7 +46,7 @@ def test_every_kind_of_code_token_is_readable_in_both_themes():
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_the_themes_text_colours_read_on_their_backgrounds(theme):
     css = (STATIC / "style.css").read_text()
-    block = css.split(":root[data-theme=\"dark\"] {")[1] if theme == "dark" else css.split(":root {")[1]
+    block = css.split(':root[data-theme="dark"] {')[1] if theme == "dark" else css.split(":root {")[1]
     var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,6})", block.split("}")[0]))
     for text in ("fg", "muted", "accent"):
         for background in ("bg", "code-bg", "accent-bg"):

@@ -22,6 +22,9 @@ def test_entry_page(client):
     assert "Linked from" in html and 'href="/entries/inertia"' in html
     assert 'class="toc"' in html  # three headings
     assert 'href="/entries/hierarchical-clustering">agglomerative methods</a>' in html
+    assert 'href="/quiz?scope=entry:k-means">Quiz on these</a>' in html
+    quiz = client.get("/quiz?scope=entry:k-means").text
+    assert 'value="entry:k-means" selected' in quiz
     assert "Related entries" not in html  # everything close to k-means is linked already
     assert '<link rel="alternate" type="application/json" href="/api/entries/k-means">' in html
     related = client.get("/entries/inertia").text.split("Related entries")[1].split("</section>")[0]
