@@ -14,11 +14,9 @@ from app.urls import tag_slug
 Page = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")]
 
 
-def per_size(limit: int | None, per_page: int | None, default: int) -> int:
-    """`limit` and `per_page` name the same thing; both given, they must agree."""
-    if limit is not None and per_page is not None and limit != per_page:
-        raise HTTPException(422, f"limit={limit} and per_page={per_page} disagree; they are one setting, give one")
-    return limit or per_page or default
+def per_size(first: int | None, second: int | None, default: int) -> int:
+    """`limit` and `per_page` name the same thing; the route's own name (first) wins."""
+    return first or second or default
 
 
 async def filters_exist(reader: ContentReader, category: str | None, tag: str | None) -> None:

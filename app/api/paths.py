@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from app.accounts.web import MaybeLearner
+from app.accounts.service import Identity
+from app.accounts.web import viewer
 from app.content.paths import Step
 from app.study.paths import PathProgress
 from app.study.web import PathsDep
 
 router = APIRouter(prefix="/paths", tags=["paths"])
+# Paths are public: a learner, when the request names one, only adds read and known marks.
+Reader = Annotated[Identity | None, Depends(viewer)]
 
 
 class PathItem(BaseModel):
@@ -78,13 +83,13 @@ def path_detail(p: PathProgress) -> PathDetail:
 
 
 @router.get("", response_model=list[PathItem], summary="Study paths")
-def list_paths(paths: PathsDep, who: MaybeLearner) -> list[PathItem]:
+def list_paths(paths: PathsDep, who: Reader) -> list[PathItem]:
     found = paths.progress(who.learner.id if who else None, paths.paths.all())
     return [path_item(p) for p in found]
 
 
 @router.get("/{slug}", response_model=PathDetail, responses={404: {"description": "No such path"}}, summary="A path")
-def get_path(slug: str, paths: PathsDep, who: MaybeLearner) -> PathDetail:
+def get_path(slug: str, paths: PathsDep, who: Reader) -> PathDetail:
     path = paths.paths.get(slug[:200])
     if path is None:
         raise HTTPException(404, f"there is no study path {slug[:200]!r}; GET /api/paths lists them")

@@ -32,7 +32,7 @@ async def search(
 ) -> SearchResponse:
     size = per_size(limit, per_page, 10)
     if page * size > MAX_RESULTS_WINDOW:
-        raise HTTPException(422, f"search pages reach the first {MAX_RESULTS_WINDOW} results; narrow the query instead")
+        raise HTTPException(404, f"search pages reach the first {MAX_RESULTS_WINDOW} results; narrow the query instead")
     await filters_exist(reader, category, tag)
     # From memory on the event loop when the results are there, else in a worker thread.
     found = await reader.ask_search(q, category=category, tag=tag, page=page, limit=size)
