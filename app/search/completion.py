@@ -37,6 +37,7 @@ class Completer:
         pairs = {(w, i) for i, e in enumerate(entries) for n in e.names for w in n.split()}
         self.words = sorted(pairs)
         self.keys = [w for w, _ in self.words]
+        self.longest = max((len(n.split()) for e in entries for n in e.names), default=0)  # words
 
     def vocabulary(self) -> set[str]:
         return set(self.keys)

@@ -18,10 +18,10 @@ from whoosh import query as q
 from whoosh.searching import Searcher
 
 from app.memo import Memo
-from app.search import folders, parser, patches  # noqa: F401 - patches apply on import
+from app.names import name_key
+from app.search import documents, folders, parser, patches, ranking  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
 from app.search.postings import leaves
-from app.search.schema import name_keys, title_key
 from app.search.scoring import Scorer
 from app.search.snippets import snippet
 from app.search.spelling import typo_budget
@@ -149,7 +149,7 @@ class SearchIndex:
         docs, deleted = list(docs), list(deleted)
         if fresh:
             target, new_ix = folders.new_folder(self.path)
-            self._write(new_ix, docs, [], True)
+            self._write(new_ix, docs, [], True, documents.everything(docs))
             with self._lock:
                 folders.point_at(self.path, target)
                 self.ix = whoosh_index.open_dir(str(self.path))
@@ -158,12 +158,14 @@ class SearchIndex:
                 self.vocab = Vocabulary()
                 self.vocab.start_from(docs, self.ix.latest_generation())
             return
+        with self.searcher() as s:  # what the index holds before this change
+            links = documents.changes(s, docs, deleted)
         before = self.ix.latest_generation()
-        self._write(self.ix, docs, deleted, False)
+        self._write(self.ix, docs, deleted, False, links)
         self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
 
     @staticmethod
-    def _write(ix, docs: list, deleted: list, fresh: bool) -> None:
+    def _write(ix, docs: list, deleted: list, fresh: bool, links: documents.Links) -> None:
         procs = _processes(len(docs)) if fresh else 1
         if procs > 1:
             # Analysing text is most of a build: split it over processes, and keep their
@@ -176,19 +178,9 @@ class SearchIndex:
             for slug in deleted:
                 writer.delete_by_term("slug", slug)
             for doc in docs:
-                names = [doc.title, *doc.aliases, doc.slug]
-                exact = {k for n in names for k in name_keys(n)}
-                add(
-                    slug=doc.slug,
-                    title=doc.title,
-                    aliases=" | ".join(doc.aliases),
-                    body=doc.text,
-                    category=doc.category_slug,
-                    tags=",".join(doc.tags),
-                    exact=",".join(sorted(exact)),
-                    summary=doc.summary,
-                    title_key=title_key(doc.title, doc.slug),
-                )
+                add(**documents.fields(doc, links))
+            for stored in links.others:  # entries whose context sentences changed
+                writer.update_document(**documents.fields(documents.from_stored(stored), links))
         except BaseException:
             writer.cancel()
             raise
@@ -237,31 +229,49 @@ class SearchIndex:
         fixes: dict[str, list[str]] = {}
 
         def correct(word: str) -> list[str]:
+            if not parser.terms(word):  # a stop word is never a typo worth a look-up
+                return []
             if word not in fixes:
                 fixes[word] = self._corrections(lease, word)
             return fixes[word]
 
         completer = self.vocab.completer(s)
         complete = lambda word: completer.words_starting(word.lower(), 8)
-        query = parser.build_query(parsed, correct=correct, complete=complete)
-        if query is None and not filters:
-            return SearchResults(0, [])
-        marks = [t for w in parsed.words for t in parser.terms(w)]
-        marks += [t for w in parsed.words for f in correct(w) for t in parser.terms(f)]
-        marks += [t for p in parsed.phrases for t in parser.terms(p)]
         named = self._named(lease, parsed, correct)
-        results = self._run(lease, query, allowed, page, limit, marks, named)
-        if results.total == 0 and len(parsed.words) > 1:
-            loose = parser.build_query(parsed, require_all=False, correct=correct, complete=complete)
-            if loose is not None:
-                results = self._run(lease, loose, allowed, page, limit, marks, named)
+        if ranking.is_question(parsed):
+            results = self._described(lease, parsed, allowed, page, limit, named, correct, complete)
+        else:
+            query = parser.build_query(parsed, correct=correct, complete=complete)
+            if query is None and not filters:
+                return SearchResults(0, [])
+            marks = [t for w in parsed.words for t in parser.terms(w)]
+            marks += [t for w in parsed.words for f in correct(w) for t in parser.terms(f)]
+            marks += [t for p in parsed.phrases for t in parser.terms(p)]
+            results = self._run(lease, query, allowed, page, limit, marks, named)
+            if results.total == 0 and len(parsed.words) > 1:
+                loose = parser.build_query(parsed, require_all=False, correct=correct, complete=complete)
+                if loose is not None:
+                    results = self._run(lease, loose, allowed, page, limit, marks, named)
         if any(fixes.values()):
             results.suggestion = self._did_you_mean(lease, parsed, allowed, correct)
         return results
 
+    def _described(self, lease: _Lease, parsed, allowed, page: int, limit: int, named, correct, complete):
+        """A description or a question: ranked by what its words mean (app/search/ranking.py)."""
+        described = ranking.rank(lease.scorer, parsed.words, correct, complete)
+        scored = described.scores
+        excluded = parser.excluded_query(parsed)
+        if excluded is not None:
+            gone = lease.scorer.docset(excluded)
+            scored = {d: v for d, v in scored.items() if d not in gone}
+        return self._page(lease, scored, allowed, page, limit, list(described.weights), named, described.weights)
+
     def _named(self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector) -> dict[int, int]:
         """docnum -> 2 for entries whose whole name the query is, 1 for those it names once
         respelled: these come first whatever else matches more words."""
+        content = name_key(" ".join(w for w in parsed.words if parser.terms(w)))
+        if len(content.split()) > self.vocab.completer(lease.searcher).longest:
+            return {}  # longer than any name: a question, however it ends
         exact, fixed = parser.whole_names(parsed, correct)
         tiers: dict[int, int] = {}
         for tier, keys in ((1, fixed), (2, exact)):
@@ -283,20 +293,37 @@ class SearchIndex:
         marks: list[str],
         named: dict[int, int] | None = None,
     ) -> SearchResults:
-        s = lease.searcher
         scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
+        return self._page(lease, scored, allowed if query is not None else None, page, limit, marks, named)
+
+    def _page(
+        self,
+        lease: _Lease,
+        scored: dict[int, float],
+        allowed: set[int] | None,
+        page: int,
+        limit: int,
+        marks: list[str],
+        named: dict[int, int] | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> SearchResults:
+        s = lease.searcher
         for docnum in named or ():  # named entries are found even when a word differs
             scored.setdefault(docnum, 0.0)
-        if allowed is not None and query is not None:
+        if allowed is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
         with self._lock:
             categories = self._column(lease, "category")
             titles = self._column(lease, "title_key")
         facets = dict(Counter(map(categories.__getitem__, scored)))
         tier = (named or {}).get
-        top = heapq.nsmallest(
-            page * limit, scored.items(), key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]])
-        )
+        pool: Iterable[tuple[int, float]] = scored.items()
+        if len(scored) > 4 * page * limit:
+            # Only named entries and those scoring at least the page's last can make the page:
+            # floats compared in C first, the full key only on those few.
+            floor = heapq.nlargest(page * limit, scored.values())[-1]
+            pool = [item for item in pool if item[1] >= floor or tier(item[0])]
+        top = heapq.nsmallest(page * limit, pool, key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]]))
         hits = []
         for docnum, score in top[(page - 1) * limit :]:
             fields = s.stored_fields(docnum)
@@ -306,7 +333,7 @@ class SearchIndex:
                     title=fields["title"],
                     category=fields["category"],
                     summary=fields.get("summary", ""),
-                    snippet=snippet(fields.get("body", ""), marks) or snippet(fields.get("summary", ""), []),
+                    snippet=snippet(fields.get("body", ""), marks, weights) or snippet(fields.get("summary", ""), []),
                     score=round(float(score), 4),
                 )
             )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as q
 
 from app.search.schema import STOP, name_keys, stem_analyzer
 
 MAX_QUERY_CHARS = 500
-MAX_WORDS = 12
+MAX_WORDS = 12  # content words
 PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -61,13 +62,25 @@ def parse_query(raw: str) -> ParsedQuery:
                 parsed.excluded.append(word[1:])
             else:
                 parsed.words.append(word)
-    # A repeated word adds nothing to what matches, only to the cost of matching it.
-    parsed.words = list(dict.fromkeys(parsed.words))[:MAX_WORDS]
+    # A repeated word adds nothing to what matches, only to the cost of matching it. Stop
+    # words cost nothing, so the cap counts content words: a question keeps its tail.
+    words, content = [], 0
+    for word in dict.fromkeys(parsed.words):
+        if content == MAX_WORDS:
+            break
+        words.append(word)
+        content += bool(terms(word))
+    parsed.words = words
     return parsed
 
 
 def terms(text: str, stop: bool = True) -> list[str]:
-    return [t.text for t in (_analyzer if stop else _unstopped)(text)]
+    return list(_terms(text, stop))
+
+
+@lru_cache(maxsize=4096)  # a query's words are analysed by several steps; once is enough
+def _terms(text: str, stop: bool) -> tuple[str, ...]:
+    return tuple(t.text for t in (_analyzer if stop else _unstopped)(text))
 
 
 Corrector = Callable[[str], list[str]]
@@ -166,7 +179,11 @@ def build_query(
         terms_ = [q.Term("exact", key, boost=40.0) for key in sorted(exact)]
         terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
         main = Or([main, *terms_])
+    excluded = excluded_query(parsed)
+    return main if excluded is None else q.AndNot(main, excluded)
+
+
+def excluded_query(parsed: ParsedQuery) -> q.Query | None:
+    """What -word and -"phrase" take away, or None."""
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
-    if excluded:
-        main = q.AndNot(main, Or(excluded))
-    return main
+    return Or(excluded) if excluded else None

@@ -14,7 +14,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 
 from app.names import name_key
 
@@ -112,7 +112,7 @@ def name_keys(text: str) -> set[str]:
 
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 
 def make_schema() -> Schema:
@@ -125,7 +125,14 @@ def make_schema() -> Schema:
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         exact=KEYWORD(commas=True, lowercase=True),
-        summary=STORED(),
+        # Fields for descriptions and questions (app/search/ranking.py); none takes phrases.
+        summary=TEXT(analyzer=analyzer, stored=True, phrase=False),
+        lead=TEXT(analyzer=analyzer, phrase=False),
+        context=TEXT(analyzer=analyzer, phrase=False),
+        # Link sentences this entry holds and those about it (app/search/documents.py): read
+        # by edits only, so kept out of the stored fields that every search hit reads.
+        cites=COLUMN(VarBytesColumn()),
+        cited=COLUMN(VarBytesColumn()),
         # Orders equal scores A-Z, the same whichever segment a document landed in.
         title_key=COLUMN(VarBytesColumn()),
     )

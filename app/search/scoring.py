@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from typing import cast
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
@@ -23,6 +24,35 @@ from app.search.postings import leaves, postings
 
 Scores = dict[int, float]  # global docnum -> score
 DECODED_POSTINGS = 1_000_000  # kept per searcher: about 8 MB
+
+
+class Kept:
+    """Values computed from an index that cannot change under them, kept up to a budget of
+    total size, least recently used first out; shared by the threads of concurrent requests."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._values: OrderedDict[object, tuple[object, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[0]
+
+    def put(self, key: object, value: object, size: int) -> None:
+        with self._lock:
+            if key in self._values:
+                return
+            self._values[key] = (value, size)
+            self._size += size
+            while self._values and self._size > self.budget:
+                _, (_, dropped) = self._values.popitem(last=False)
+                self._size -= dropped
 
 
 class Scorer:
@@ -37,9 +67,10 @@ class Scorer:
         self.K1 = getattr(weighting, "K1", 1.2)
         self._norms: dict[tuple[int, str], list[float]] = {}
         self._leaves = leaves(searcher.reader())
-        self._decoded: OrderedDict[tuple[str, str], list] = OrderedDict()
-        self._decoded_size = 0
-        self._lock = threading.Lock()
+        self._decoded = Kept(DECODED_POSTINGS)
+        # For rankings built on these scores (app/search/ranking.py): what they derive per
+        # word from postings is as reusable as the postings.
+        self.kept = Kept(DECODED_POSTINGS)
 
     def scores(self, query: q.Query) -> Scores:
         if not self.fast:
@@ -102,9 +133,19 @@ class Scorer:
         if not blocks:
             return out
         # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
-        c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost
+        return self._saturated(term.fieldname, blocks, s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost)
+
+    def saturation(self, fieldname: str, text: str, times: float = 1.0) -> Scores:
+        """BM25's term-frequency part alone, times * tf * (K1 + 1) / (tf + norm(length)), per
+        document: for rankings that weigh words by their own measure of meaning."""
+        if fieldname not in self.searcher.schema:
+            return {}
+        return self._saturated(fieldname, self._postings(fieldname, text), times * (self.K1 + 1))
+
+    def _saturated(self, fieldname: str, blocks: list, c: float) -> Scores:
+        out: Scores = {}
         for i, offset, ids, weights in blocks:
-            norm = self._norm(i, term.fieldname)
+            norm = self._norm(i, fieldname)
             if offset:
                 out.update({d + offset: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
             else:
@@ -119,24 +160,16 @@ class Scorer:
         cannot change under it), up to a bounded number of postings.
         """
         key = (fieldname, text)
-        with self._lock:  # requests in several threads share this searcher
-            blocks = self._decoded.get(key)
-            if blocks is not None:
-                self._decoded.move_to_end(key)
-                return blocks
-        blocks = [
+        blocks = cast("list[tuple[int, int, array, array]] | None", self._decoded.get(key))
+        if blocks is not None:
+            return blocks
+        decoded = [
             (i, offset, array("I", ids), array("f", weights))
             for i, (sub, offset) in enumerate(self._leaves)
             for ids, weights in postings(sub, fieldname, text)
         ]
-        with self._lock:
-            if key not in self._decoded:
-                self._decoded[key] = blocks
-                self._decoded_size += sum(len(b[2]) for b in blocks)
-            while self._decoded and self._decoded_size > DECODED_POSTINGS:
-                _, dropped = self._decoded.popitem(last=False)
-                self._decoded_size -= sum(len(b[2]) for b in dropped)
-        return blocks
+        self._decoded.put(key, decoded, sum(len(b[2]) for b in decoded))
+        return decoded
 
     def _norm(self, i: int, fieldname: str) -> list[float]:
         """K1 * (1 - B + B * length / average length), per document of segment i."""

@@ -69,6 +69,12 @@ def test_facets_and_suggestion(index):
         "NOT",
         "a:b:c",
         "\x00",
+        "why " * 200,
+        "how do I " + "é" * 490,
+        " ".join(f"w{i}" for i in range(300)),
+        'why do "unclosed phrases and -exclusions -"x y" category:z matter to questions',
+        "what is the the the of of a a an",
+        "whyy doees trainnig lossss neverr stoop goinng dowwn",
     ],
 )
 def test_odd_input_never_raises(index, q):

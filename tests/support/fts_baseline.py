@@ -35,6 +35,16 @@ class FtsBaseline:
             (self.match(text), limit),
         ).fetchall()
 
+    def search_any(self, text: str, limit: int = 10) -> list[tuple[str, str, str]]:
+        """Top hits when any word may match (OR), ranked by bm25: the fair baseline for
+        questions, which rarely have every word in one entry."""
+        words = re.findall(r"\w+", text)
+        return self.db.execute(
+            "SELECT slug, title, snippet(docs, 3, '<mark>', '</mark>', '…', 16) FROM docs "
+            "WHERE docs MATCH ? ORDER BY bm25(docs, 5.0, 4.0, 1.0) LIMIT ?",
+            (" OR ".join(f'"{w}"' for w in words) or '""', limit),
+        ).fetchall()
+
     def suggest(self, text: str, limit: int = 8) -> list[tuple[str, str]]:
         return self.db.execute(
             "SELECT slug, title FROM docs WHERE docs MATCH ? LIMIT ?",

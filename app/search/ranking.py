@@ -1,0 +1,179 @@
+"""Ranking for queries that describe or ask ("randomly switch off neurons during training")
+rather than name ("dropout").
+
+A name is served best by BM25F with heavy title and alias boosts (parser.build_query). For a
+description those boosts are wrong: a title sharing one ordinary word with the question
+("Artificial neuron") outranks the entry whose text answers all of it. Here each word is
+weighed by what it means in this collection, the fields that define an entry (summary,
+opening paragraph) count most, and an entry is rewarded for the share of the question's
+meaning it covers.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+from app.search.parser import ParsedQuery, terms
+from app.search.scoring import Scorer, Scores
+
+QUESTION_FROM = 3  # content words; shorter queries are names and keep the name ranking
+# What a saturated match of a word is worth in each field, relative to the body. Titles get
+# no boost: a question's answer seldom has the question's words in its name.
+FIELD_WEIGHTS = {"title": 1.0, "aliases": 1.0, "summary": 3.0, "lead": 3.0, "body": 1.0, "context": 0.5}
+MEANING_FIELDS = ("title", "aliases", "summary", "body")  # where a word's entries are counted
+CORRECTED = 0.5  # a respelt or completed word's evidence, relative to a word as typed
+NEGLIGIBLE = 0.05  # of the heaviest word's weight: a word lighter than this is not read at all
+MIN_COVERAGE = 1 / 3  # share of the query's meaning an entry must match to be among the results
+# Burstiness: topic words recur in the entries that use them; prose words occur once.
+BURST_PRIOR = 1.5  # occurrences per entry assumed for a word seen in few entries
+BURST_SCALE = 0.3
+BURST_FLOOR = 0.1
+
+WEIGHT_SIZE = 8  # a kept word weight costs about the memory of 8 kept postings
+
+Corrector = Callable[[str], list[str]]
+
+
+@dataclass
+class Described:
+    scores: Scores
+    weights: dict[str, float] = field(default_factory=dict)  # stem -> weight, for snippets
+
+
+def is_question(parsed: ParsedQuery) -> bool:
+    """Several content words and no phrase: a description or a question, not a name."""
+    return not parsed.phrases and sum(len(terms(w)) for w in parsed.words) >= QUESTION_FROM
+
+
+def meaning(df: int, n: int) -> float:
+    """Robertson–Spärck Jones idf: about zero for a word in most entries ("model", "train"
+    in a glossary of models), about log n for a rare one. Whoosh's idf never falls below 1,
+    so there a common word in a title outweighs a rare word in a body."""
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def burstiness(df: int, cf: int) -> float:
+    """BURST_FLOOR..1: how much a word clusters in the entries that use it. A topic word
+    recurs there ("loss" 4.6 times per entry on average); a word of ordinary prose ("go",
+    "down", "great") occurs about once wherever it occurs, however few entries use it."""
+    per_entry = (cf + BURST_PRIOR * 2) / (df + 2)  # shrunk towards the prior when df is small
+    return max(BURST_FLOOR, 1.0 - math.exp(-(per_entry - 1.0) / BURST_SCALE))
+
+
+def weigh(scorer: Scorer, stem: str) -> float:
+    """A word's weight in queries: what it means here, times how much it clusters."""
+    return _statistics(scorer, stem)[0]
+
+
+def _statistics(scorer: Scorer, stem: str) -> tuple[float, int]:
+    """(weight, entries that have the word), kept with the searcher."""
+    key = ("weight", stem)
+    found = cast("tuple[float, int] | None", scorer.kept.get(key))
+    if found is None:
+        s = scorer.searcher
+        df = max(s.doc_frequency(f, stem) for f in MEANING_FIELDS)
+        body = s.doc_frequency("body", stem)
+        burst = burstiness(body, int(s.frequency("body", stem))) if body else 1.0
+        found = (meaning(df, max(s.doc_count_all(), 1)) * burst if df else 0.0, df)
+        if df:  # words the index lacks are not kept: any text could fill the memory with them
+            scorer.kept.put(key, found, WEIGHT_SIZE)
+    return found
+
+
+def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Corrector) -> Described:
+    """Scores of the entries that match at least MIN_COVERAGE of the query's meaning.
+
+    correct(word) gives respellings of an unknown word, complete(word) the title and alias
+    words it begins; the last word, when unknown, is taken as unfinished."""
+    # Each unit is one stem of the query with the stems that may stand for it: stem -> factor.
+    units: dict[str, dict[str, float]] = {}
+    for i, word in enumerate(words):
+        for stem in terms(word):
+            if stem in units:
+                continue
+            units[stem] = {stem: 1.0}
+            if not weigh(scorer, stem):
+                others = correct(word) or (complete(word) if i == len(words) - 1 else [])
+                units[stem].update((t, CORRECTED) for w in others for t in terms(w) if t != stem)
+    weights = {u: max(f * weigh(scorer, t) for t, f in alts.items()) for u, alts in units.items()}
+    heaviest = max(weights.values(), default=0.0)
+    order = [u for u, w in weights.items() if w > NEGLIGIBLE * heaviest]
+    total = sum(weights[u] for u in order)
+    if not total:
+        return Described({})
+    enough = MIN_COVERAGE * total
+    # Words enough that those left weigh less than `enough`: an entry that matches none of
+    # them cannot be a result, so the words left only add to entries already found. Words
+    # that weigh most for the entries they list go first: rare words list few entries.
+    cost = {u: max(_statistics(scorer, t)[1] for t in units[u]) for u in order}
+    order.sort(key=lambda u: cost[u] / weights[u])
+    needed, rest = 0, total
+    while needed < len(order) and rest >= enough * (1 - 1e-9):  # float sums: err on reading more
+        rest -= weights[order[needed]]
+        needed += 1
+    found = _accumulate(scorer, units, weights, order, needed)
+    if not any(a.imag >= enough for a in found.values()):
+        # Nothing matches enough of it: show whatever matches any of it.
+        found = _accumulate(scorer, units, weights, order, len(order))
+        enough = 0.0
+    out = {d: a.real * a.imag / total for d, a in found.items() if a.imag >= enough}
+    marks = {t: f * weights[u] for u in order for t, f in units[u].items() if weigh(scorer, t)}
+    return Described(out, marks)
+
+
+def _accumulate(
+    scorer: Scorer, units: dict[str, dict[str, float]], weights: dict[str, float], order: list[str], needed: int
+) -> dict[int, complex]:
+    """docnum -> weighted evidence + 1j * matched weight; units after `needed` only for
+    entries the first `needed` found. The two sums travel as one complex number: one pass
+    over each word's entries instead of two (most of a long question's time)."""
+    found: dict[int, complex] = {}
+    for i, unit in enumerate(order):
+        weight = weights[unit]
+        matched = weight * 1j
+        pairs = _evidence(scorer, units[unit], found if i >= needed else None)
+        if found:
+            get = found.get
+            found.update({d: get(d, 0j) + (weight * e + matched) for d, e in pairs})
+        else:
+            found = {d: weight * e + matched for d, e in pairs}
+    return found
+
+
+def _evidence(
+    scorer: Scorer, alternatives: dict[str, float], among: Collection[int] | None
+) -> Iterable[tuple[int, float]]:
+    """(docnum, how strongly it matches a unit): its best stem, over all fields; only for the
+    entries `among` when given."""
+    if len(alternatives) == 1:
+        ((stem, factor),) = alternatives.items()
+        if factor == 1.0:
+            return _fields(scorer, stem, among)
+    best: Scores = {}
+    for stem, factor in alternatives.items():
+        get = best.get
+        best.update({d: factor * e for d, e in _fields(scorer, stem, among) if factor * e > get(d, 0.0)})
+    return best.items()
+
+
+def _fields(scorer: Scorer, stem: str, among: Collection[int] | None) -> Iterable[tuple[int, float]]:
+    """(docnum, sum over fields of FIELD_WEIGHTS * saturation), for the entries `among` when
+    given. The same for every query, so kept (compactly) as long as the searcher, like the
+    postings it comes from: the commonest words, the costliest, recur the most."""
+    key = ("evidence", stem)
+    kept = cast("tuple[array, array] | None", scorer.kept.get(key))
+    if kept is None:
+        # The body's list is the longest: it starts the sum rather than being added to it.
+        found = scorer.saturation("body", stem, FIELD_WEIGHTS["body"])
+        for fieldname, fw in FIELD_WEIGHTS.items():
+            if fieldname != "body":
+                get = found.get
+                found.update({d: get(d, 0.0) + e for d, e in scorer.saturation(fieldname, stem, fw).items()})
+        kept = (array("I", found), array("d", found.values()))
+        scorer.kept.put(key, kept, len(found))
+    pairs = zip(*kept)
+    return pairs if among is None else [(d, e) for d, e in pairs if d in among]
