@@ -18,6 +18,7 @@ from app.search.schema import STOP, name_keys, stem_analyzer
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12  # content words
+MAX_PHRASES = 4  # each phrase is matched by Whoosh, position by position: the costliest part of a query
 PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
@@ -71,6 +72,8 @@ def parse_query(raw: str) -> ParsedQuery:
         words.append(word)
         content += bool(terms(word))
     parsed.words = words
+    parsed.phrases = list(dict.fromkeys(parsed.phrases))[:MAX_PHRASES]
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))[:MAX_WORDS]
     return parsed
 
 

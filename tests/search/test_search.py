@@ -107,3 +107,11 @@ def test_fast_docsets_agree_with_whoosh(index, text):
 def test_total_counts_every_match_not_just_the_page(index):
     found = index.search("clustering", limit=1)
     assert len(found.hits) == 1 and found.total >= 3
+
+
+def test_many_quoted_phrases_are_bounded_and_the_first_ones_still_count():
+    from app.search.parser import MAX_PHRASES, parse_query
+
+    parsed = parse_query(" ".join(f'"{w} rate"' for w in ["loss", "gradient", "model", "data", "layer"] * 10))
+    assert parsed.phrases == ["loss rate", "gradient rate", "model rate", "data rate"][:MAX_PHRASES]
+    assert len(parse_query(" ".join(f"-w{i}" for i in range(50))).excluded) == 12
