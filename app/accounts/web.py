@@ -134,6 +134,12 @@ def set_session(response: Response, request: Request, started: Started) -> None:
     )
 
 
+def start_guest(accounts: Accounts, request: Request) -> Started:
+    """A visitor's first study action makes them a guest, with no form to fill; the caller sets
+    the session on its response (set_session)."""
+    return accounts.create_guest(client_address(request), request.headers.get("user-agent", ""), None)
+
+
 def clear_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 

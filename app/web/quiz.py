@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, client_address, set_session
+from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, set_session, start_guest
 from app.content.paths import PathReader
 from app.refusal import Refusal
 from app.study.distractors import DEFINITION, NAME
@@ -64,14 +64,14 @@ def start(
     direction: Annotated[str, Form(max_length=20)] = DEFINITION,
 ) -> RedirectResponse:
     """The first quiz of a visitor makes them a guest, as the first study action does."""
-    plan = quizzes.plan(who.learner.id if who else "", scope, n, direction)
-    if who is not None:
-        view = quizzes.save(who.learner.id, plan)
-        return RedirectResponse(quiz_url(view.id), status_code=303)
-    started = accounts.create_guest(client_address(request), request.headers.get("user-agent", ""), None)
-    view = quizzes.save(started.identity.learner.id, plan)
+    plan = quizzes.plan(who.learner.id if who else "", scope, n, direction)  # refused before any guest is made
+    started = start_guest(accounts, request) if who is None else None
+    learner = started.identity if started is not None else who
+    assert learner is not None  # one of the two: a learner, or the guest just made
+    view = quizzes.save(learner.learner.id, plan)
     response = RedirectResponse(quiz_url(view.id), status_code=303)
-    set_session(response, request, started)
+    if started is not None:
+        set_session(response, request, started)
     return response
 
 
@@ -88,16 +88,16 @@ def quiz_page(
     view = quizzes.get(who.learner.id, quiz_id)
     context: dict[str, object] = {"quiz": view, "ask": ASK[view.direction], "guest": who.learner.guest}
     shown = view.question(answered) if answered else None
-    if shown is not None and shown.chosen is not None:
-        after = view.current
-        next_url = quiz_url(view.id) if after else quiz_url(view.id) + "#score"
-        context.update(question=shown, number=view.questions.index(shown) + 1, next_url=next_url, last=after is None)
-        return page(request, "quiz_question.html", context)
     current = view.current
-    if current is not None:
-        context.update(question=current, number=view.questions.index(current) + 1)
-        return page(request, "quiz_question.html", context)
-    return page(request, "quiz_done.html", context)
+    if shown is not None and shown.chosen is not None:  # the answer just given, with what it got
+        next_url = quiz_url(view.id) if current else quiz_url(view.id) + "#score"
+        context.update(next_url=next_url, last=current is None)
+    else:
+        shown = current
+    if shown is None:
+        return page(request, "quiz_done.html", context)
+    context.update(question=shown, number=view.questions.index(shown) + 1)
+    return page(request, "quiz_question.html", context)
 
 
 @router.post("/quiz/{quiz_id}/answer", dependencies=[CsrfChecked])

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, client_address, set_session
+from app.accounts.web import AccountsDep, CsrfChecked, MaybeLearner, set_session, start_guest
 from app.content.paths import PathReader
 from app.study.answers import check_typed
 from app.study.queue import Queue, QueuedCard
@@ -50,8 +50,7 @@ def start(
     since = accounts.clock().isoformat(timespec="seconds")
     response = RedirectResponse(session_url(scope, since), status_code=303)
     if who is None:
-        started = accounts.create_guest(client_address(request), request.headers.get("user-agent", ""), None)
-        set_session(response, request, started)
+        set_session(response, request, start_guest(accounts, request))
     return response
 
 
