@@ -39,15 +39,23 @@ def level(count: int, peak: int) -> int:
     return max(1, min(LEVELS, math.ceil(LEVELS * count / peak)))
 
 
-def heatmap(days: list[DayCount]) -> Markup:
-    """Reviews per day as a calendar: a column per week (Monday on top), a square per day."""
+def heatmap(days: list[DayCount], weeks_shown: int | None = None) -> Markup:
+    """Reviews per day as a calendar: a column per week (Monday on top), a square per day.
+    weeks_shown: only the latest weeks, for phones, where a year's calendar would shrink its
+    labels to a few pixels; the colours keep the whole span's scale."""
     if not days:
         return Markup("")
+    peak = max(d.count for d in days)
+    name = "heatmap"
+    if weeks_shown is not None:
+        name = "heatmap-recent"
+        last = days[-1].date
+        first = last - timedelta(days=last.weekday() + 7 * (weeks_shown - 1))
+        days = [d for d in days if d.date >= first] or days[-1:]
     left, top = 30, 16
     monday = days[0].date - timedelta(days=days[0].date.weekday())
     weeks = (days[-1].date - monday).days // 7 + 1
     width, height = left + weeks * STEP + 16, top + 7 * STEP + 22  # room for a month named in the last week
-    peak = max(d.count for d in days)
     body = [
         f'<text class="chart-label" x="0" y="{top + row * STEP + CELL - 1}">{name}</text>'
         for row, name in WEEKDAYS.items()
@@ -77,7 +85,7 @@ def heatmap(days: list[DayCount]) -> Markup:
         busiest = max(days, key=lambda d: (d.count, d.date))
         desc += f"; the busiest day was {_day_text(busiest.date)} with {_plural(busiest.count, 'review')}"
     title = f"Reviews per day, {_day_text(days[0].date)} to {_day_text(days[-1].date)}"
-    return _svg("heatmap", width, height, title, desc + ".", body)
+    return _svg(name, width, height, title, desc + ".", body)
 
 
 def forecast(days: list[DayCount]) -> Markup:
@@ -85,7 +93,7 @@ def forecast(days: list[DayCount]) -> Markup:
     if not days:
         return Markup("")
     left, top, bar, gap, plot = 34, 14, 16, 4, 110
-    width, height = left + len(days) * (bar + gap), top + plot + 24
+    width, height = left + len(days) * (bar + gap), top + plot + 26
     peak = max(d.count for d in days)
     base = top + plot
     body = [
@@ -103,9 +111,9 @@ def forecast(days: list[DayCount]) -> Markup:
             f'<rect class="forecast-bar" x="{x}" y="{base - h}" width="{bar}" height="{h}">'
             f"<title>{escape(_day_text(d.date))}: {escape(what)}</title></rect>"
         )
-        if i % 7 == 0:
+        if i % 7 == 0 and i + 3 < len(days):  # a label near the end would run off the chart
             label = "Today" if i == 0 else f"{d.date:%b} {d.date.day}"
-            body.append(f'<text class="chart-label" x="{x}" y="{base + 16}">{escape(label)}</text>')
+            body.append(f'<text class="chart-label" x="{x}" y="{base + 19}">{escape(label)}</text>')
     total = sum(d.count for d in days)
     desc = f"{_plural(total, 'card')} due in the next {len(days)} days, {days[0].count:,} of them today"
     if total:

@@ -1,5 +1,6 @@
 """A learner on study paths: which steps they have read (opened the entry's page) and which
-they know (every card of the entry likely to be recalled today), and where to continue."""
+they know (every card of the entry known as the progress page counts it: in review, and likely
+to be recalled today), and where to continue."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from sqlmodel import col
 from app.content.paths import PathReader, Step, StudyPath
 from app.content.reader import ContentReader
 from app.state import StateUnavailable
-from app.study import scheduler
 from app.study.models import CardState, EntryRead
+from app.study.progress import is_known
 from app.study.queue import SCHEDULE_COLUMNS
 from app.study.scheduler import Schedule
 from app.study.service import Study
 
 log = logging.getLogger(__name__)
-KNOWN_AT = 0.9  # probability of recall today at which a card counts as known
 READ_AGAIN_AFTER = timedelta(days=1)  # last_read is refreshed at most this often: no write per page view
 
 
@@ -107,7 +107,7 @@ class PathStudy:
                     )
                 )
                 for slug, key, *rest in rows:
-                    if scheduler.retrievability(Schedule(*rest), now) >= KNOWN_AT:
+                    if is_known(Schedule(*rest), now):  # the progress page's meaning of known
                         recalled[str(slug)].add(str(key))
         known = {slug for slug, keys in cards.items() if keys and keys <= recalled[slug]}
         return read, known

@@ -35,6 +35,9 @@ def duration(seconds: int) -> str:
     return f"{hours:,} h {minutes} min" if hours else f"{minutes} min"
 
 
+PHONE_WEEKS = 18  # a calendar a phone can show with readable labels
+
+
 @router.get("/progress", response_class=HTMLResponse)
 def progress_page(
     request: Request, study: StudyDep, who: MaybeLearner, sort: Annotated[str, Query(max_length=20)] = "name"
@@ -45,6 +48,8 @@ def progress_page(
     context = {
         "progress": found,
         "heatmap": charts.heatmap(found.heatmap),
+        "heatmap_recent": charts.heatmap(found.heatmap, weeks_shown=PHONE_WEEKS),
+        "heatmap_weeks": PHONE_WEEKS,
         "forecast": charts.forecast(found.forecast),
         "bars": {c.slug: charts.bar(c.known, c.cards) for c in found.categories},
         "sort_links": [(value, label, with_query("/progress", sort=value)) for value, label in SORT_LINKS],

@@ -55,9 +55,16 @@ def test_on_a_phone_the_progress_page_does_not_scroll_sideways(browser, live_ser
     pg.goto(live_server["url"] + "/progress")
     pg.locator("details summary").first.tap()
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    for chart in ("svg.chart-heatmap", "svg.chart-forecast"):
+    assert not pg.locator("svg.chart-heatmap").is_visible()  # a year would shrink to unreadable labels
+    for chart in ("svg.chart-heatmap-recent", "svg.chart-forecast"):
         box = pg.locator(chart).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] > 30, chart
+    # The calendar's labels (weekdays, months) stay readable: at least 9 px tall on screen.
+    for chart in ("svg.chart-heatmap-recent", "svg.chart-forecast"):
+        label = pg.locator(f"{chart} text.chart-label").first.bounding_box()
+        assert label["height"] >= 9, chart
+    assert pg.locator("svg.chart-heatmap-recent rect.heat-4").count() == 2  # today's reviews, and the legend
+    assert pg.get_by_text("the table below has the whole year").is_visible()
     screenshot(pg, "phone-progress")
     context.close()
 
