@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app import urls
 from app.content.paths import Place
+from app.content.reader import ContentReader
 from app.deps import ReaderDep
 from app.web.paths import opened
 from app.web.progress import entry_standing
@@ -41,7 +42,7 @@ async def entry(
         canonical = await reader.ask(reader.resolve, slug)
         if canonical:
             return RedirectResponse(urls.entry_url(canonical), status_code=301)
-        return not_found(request, f"There is no entry named “{slug}”.")
+        return await _no_such_entry(request, reader, slug)
     prev, nxt = await reader.ask(reader.neighbours, slug)
     place, standing = None, None
     if path or getattr(request.state, "viewer", None):  # readers without either stay on the event loop
@@ -52,6 +53,14 @@ async def entry(
         {"entry": item, "prev": prev, "next": nxt, "place": place, "standing": standing},
         json_url=urls.api_entry_url(item.slug),
     )
+
+
+async def _no_such_entry(request: Request, reader: ContentReader, slug: str) -> HTMLResponse:
+    """A mistyped address: the closest entries by the search's own typo rules, and the search
+    box filled with the words of the address."""
+    words = " ".join(slug.replace("-", " ").replace("_", " ").split())[:100]
+    closest = (await reader.ask_search(words, limit=5)).results if words else []
+    return not_found(request, f"There is no entry named “{slug}”.", closest=closest, query=words)
 
 
 def _for_the_reader(request: Request, slug: str, path: str) -> tuple[Place | None, dict[str, object] | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,9 @@ def page(
     return response
 
 
-def not_found(request: Request, message: str = "") -> HTMLResponse:
-    return page(request, "404.html", {"message": message}, status_code=404)
+def not_found(request: Request, message: str = "", closest: Sequence[object] = (), query: str = "") -> HTMLResponse:
+    """closest: entries the reader may have meant; query: the search box's text."""
+    return page(request, "404.html", {"message": message, "closest": closest, "query": query}, status_code=404)
 
 
 def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:

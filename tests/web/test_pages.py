@@ -76,6 +76,15 @@ def test_real_404_page(client):
     assert r.status_code == 404 and "Page not found" in r.text
 
 
+def test_a_mistyped_entry_address_offers_the_closest_entries(client):
+    r = client.get("/entries/hierarchicl-clusterng")
+    assert r.status_code == 404 and "There is no entry named" in r.text
+    closest = r.text[r.text.index("Did you mean") :]
+    assert closest.index('href="/entries/hierarchical-clustering"') < closest.index("</ul>")
+    assert 'value="hierarchicl clusterng"' in r.text  # the search box holds the address's words
+    assert "Did you mean" not in client.get("/entries/zzqqxx").text  # nothing close: no list
+
+
 @pytest.mark.parametrize(
     "url", ["/entries/..%2F..%2Fetc%2Fpasswd", "/static/../app/config.py", "/entries/" + "a" * 5000, "/categories/%00"]
 )
