@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -67,7 +68,14 @@ class SearchResponse(BaseModel):
     limit: int
     results: list[SearchResult]
     facets: dict[str, dict[str, int]]
-    suggestion: str | None = None
+    corrected: str | None = Field(
+        None,
+        description="What was searched when words were respelled: the results are for this, not for query. "
+        "Ask again with exact=true to search the words as typed.",
+    )
+    suggestion: str | None = Field(
+        None, description="A respelling that would find entries, when the results are for the words as typed"
+    )
     per_page: int = Field(0, description="The same as limit, named as /api/entries names it")
     next_url: str | None = Field(None, description="The next page of results, if there is one")
 
@@ -77,6 +85,14 @@ class Suggestion(BaseModel):
     title: str
     category: str
     url: str
+    matched: str | None = Field(
+        None, description="The alias that matched what was typed, as written, when the title did not"
+    )
+    kind: Literal["name", "answer"] = Field(
+        "name",
+        description="name: a title or alias begins with the words typed; answer: no name does, and this is "
+        "one of the first results of searching for them (a question or a description)",
+    )
 
 
 class CategoryItem(BaseModel):

@@ -31,8 +31,10 @@ def tag_url(tag: str) -> str:
     return f"/tags/{_segment(tag_slug(tag))}"
 
 
-def api_search_url(q: str, category: str | None, tag: str | None, page: int, limit: int) -> str:
-    return with_query("/api/search", q=q, category=category, tag=tag, page=page, limit=limit)
+def api_search_url(q: str, category: str | None, tag: str | None, page: int, limit: int, exact: bool = False) -> str:
+    return with_query(
+        "/api/search", q=q, category=category, tag=tag, page=page, limit=limit, exact="true" if exact else None
+    )
 
 
 def path_url(slug: str) -> str:

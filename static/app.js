@@ -55,9 +55,15 @@
     function show(results) {
       list.textContent = ""; items = []; active = -1;
       if (!results.length) { close(); return; }
+      // Names that begin with the words typed, or (for a question) the entries that answer it.
+      var answers = results[0].kind === "answer";
+      list.setAttribute("aria-label", answers ? "Entries that answer this" : "Matching entries");
       results.forEach(function (r, i) {
         var li = el("li", { id: list.id + "-" + i, role: "option", "aria-selected": "false", "data-url": r.url });
-        li.appendChild(el("span", { class: "suggest-title" }, r.title));
+        // An alias matched, not the title: say which ("WCSS — alias of Inertia").
+        var title = el("span", { class: "suggest-title" }, r.matched || r.title);
+        if (r.matched) title.appendChild(el("span", { class: "suggest-alias muted" }, " — alias of " + r.title));
+        li.appendChild(title);
         li.appendChild(el("span", { class: "suggest-category" }, r.category));
         li.addEventListener("mousedown", function (e) { e.preventDefault(); window.location.href = r.url; });
         list.appendChild(li); items.push(li);

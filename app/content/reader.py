@@ -329,20 +329,23 @@ class ContentReader:
 
     # -- search ---------------------------------------------------------------------
     def search(self, q: str, category: str | None = None, tag: str | None = None,
-               page: int = 1, limit: int = 10) -> SearchResponse:
+               page: int = 1, limit: int = 10, exact: bool = False) -> SearchResponse:
+        """exact: the words as typed, none respelled."""
         wanted = [slugify(category)] if category else []
-        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit)
+        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit,
+                                  exact=exact)
         return self._response(q, found, self.categories(), page, limit)
 
     async def ask_search(self, q: str, category: str | None = None, tag: str | None = None,
-                         page: int = 1, limit: int = 10) -> SearchResponse:
+                         page: int = 1, limit: int = 10, exact: bool = False) -> SearchResponse:
         """search(), answered on the event loop when the results are in memory."""
         wanted = [slugify(category)] if category else []
-        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit)
+        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit,
+                                exact=exact)
         categories = self.peek(self.categories)
         if found is not None and categories is not None:
             return self._response(q, found, categories, page, limit)
-        return await anyio.to_thread.run_sync(functools.partial(self.search, q, category, tag, page, limit))
+        return await anyio.to_thread.run_sync(functools.partial(self.search, q, category, tag, page, limit, exact))
 
     @staticmethod
     def _response(q: str, found: SearchResults, categories: list[CategoryItem], page: int,
@@ -356,11 +359,13 @@ class ContentReader:
         ]
         facets = {cats.get(k, k): v for k, v in sorted(found.facets.items(), key=lambda kv: -kv[1])}
         return SearchResponse(query=q, total=found.total, page=page, limit=limit, results=results,
-                              facets={"category": facets}, suggestion=found.suggestion)
+                              facets={"category": facets}, corrected=found.corrected,
+                              suggestion=found.suggestion)
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         cats = {c.slug: c.name for c in self.categories()}
         return [
-            Suggestion(slug=s.slug, title=s.title, category=cats.get(s.category, s.category), url=entry_url(s.slug))
+            Suggestion(slug=s.slug, title=s.title, category=cats.get(s.category, s.category), url=entry_url(s.slug),
+                       matched=s.matched, kind=s.kind)
             for s in self.index.suggest(q, limit)
         ]

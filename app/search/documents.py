@@ -17,6 +17,7 @@ from typing import Any
 
 from app.search.postings import leaves
 from app.search.schema import name_keys, title_key
+from app.urls import tag_slug
 
 SENTENCE_CHARS = 300  # a link inside a run-on line or a table row still gives a sentence, not a page
 LEAD_CHARS = 800
@@ -76,8 +77,9 @@ def changes(searcher: Any, docs: list, deleted: list[str]) -> Links:
     touched: set[str] = set()
     for slug in sources:
         old, new = before.links("cites", slug), links.cites.get(slug, [])
-        if sorted(old) != sorted(new):
-            touched |= {t for t, _ in old} | {t for t, _ in new}
+        # Only targets whose sentences from this source changed: renaming an entry changes
+        # one link of each entry linking to it, not what they say of every other entry.
+        touched |= {t for t, _ in set(old) ^ set(new)}
     for target in touched - sources:
         fields = before.stored(target)
         if fields is not None:  # a link to an entry being deleted rewrites nothing
@@ -133,8 +135,10 @@ def fields(doc: Any, links: Links) -> dict[str, Any]:
         "title": doc.title,
         "aliases": " | ".join(doc.aliases),
         "body": doc.text,
+        "prose": prose(doc),
         "category": doc.category_slug,
         "tags": ",".join(doc.tags),
+        "tag_slugs": ",".join(tag_slug(t) for t in doc.tags),
         "exact": ",".join(sorted({k for n in names for k in name_keys(n)})),
         "summary": doc.summary,
         "lead": lead(doc.text, doc.summary),
@@ -143,6 +147,13 @@ def fields(doc: Any, links: Links) -> dict[str, Any]:
         "cited": pack(cited),
         "title_key": title_key(doc.title, doc.slug),
     }
+
+
+def prose(doc: Any) -> str:
+    """The entry's readable text (app/content/pipeline/readable.py); an entry made without
+    one, as tests and tools make them, has only its plain text to show."""
+    readable = getattr(doc, "prose", None)
+    return doc.text if readable is None else readable
 
 
 def lead(text: str, summary: str) -> str:
@@ -161,6 +172,7 @@ def from_stored(stored: dict) -> SimpleNamespace:
         title=stored["title"],
         aliases=[a for a in (stored.get("aliases") or "").split(" | ") if a],
         text=stored.get("body", ""),
+        prose=stored.get("prose"),
         category_slug=stored.get("category", ""),
         tags=[t for t in (stored.get("tags") or "").split(",") if t],
         summary=stored.get("summary", ""),

@@ -4,72 +4,37 @@ from __future__ import annotations
 
 import heapq
 import logging
-import multiprocessing
-import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
+from app.content.pipeline.parse import slugify
 from app.memo import Memo
 from app.names import name_key
-from app.search import documents, folders, parser, patches, ranking  # noqa: F401 - patches apply on import
+from app.search import documents, folders, parser, patches, ranking, writer  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
+from app.search.hits import Hit, SearchResults, Wanted, hit, searched_stems
 from app.search.postings import leaves
 from app.search.scoring import Scorer
-from app.search.snippets import snippet
 from app.search.spelling import typo_budget
 from app.search.vocab import Vocabulary
+from app.urls import tag_slug
 
 log = logging.getLogger(__name__)
 
-PARALLEL_FROM = 2000  # documents; below this, starting processes costs more than it saves
 MAX_RESULTS_WINDOW = 1000  # page * limit beyond this scores too much for too little
 RESULT_CACHE = 512  # queries remembered per searcher
+MAX_SEGMENTS = 16  # an update merges small segments itself beyond this many (see tidy)
+ANSWERS = 5  # entries the search box offers for a question: the first few are what it reads
 
 
-def _processes(documents: int) -> int:
-    # Whoosh forks its writer processes; forking is only safe from the main thread (a
-    # watcher thread's rebuild could fork while another thread holds a lock), and a
-    # daemonic process may not have children at all.
-    if (
-        documents < PARALLEL_FROM
-        or threading.current_thread() is not threading.main_thread()
-        or multiprocessing.current_process().daemon
-    ):
-        return 1
-    return min(_cores(), 4)
-
-
-def _cores() -> int:
-    # The cores this process may run on (a container's share), not all the machine has.
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-@dataclass
-class Hit:
-    slug: str
-    title: str
-    category: str  # category slug
-    summary: str
-    snippet: str  # HTML-escaped, matches in <mark>
-    score: float
-
-
-@dataclass
-class SearchResults:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, int] = field(default_factory=dict)  # category slug -> count
-    suggestion: str | None = None
+__all__ = ["Hit", "SearchIndex", "SearchResults"]
 
 
 class _Lease:
@@ -140,16 +105,17 @@ class SearchIndex:
                     lease.searcher.close()
 
     # -- writing -------------------------------------------------------------------
-    def update(self, docs: Iterable, deleted: Iterable[str] = (), fresh: bool = False) -> None:
-        """docs have slug, title, aliases, category_slug, tags, text, summary.
+    def update(self, docs: Iterable, deleted: Iterable[str] = (), fresh: bool = False, merge: bool = True) -> None:
+        """docs have slug, title, aliases, category_slug, tags, text, summary (and prose, if rendered).
 
         fresh: docs are the whole collection; they are written into a new index that
-        replaces the live one when complete.
+        replaces the live one when complete. merge: small segments may be merged now; an
+        edit that should show at once leaves that to tidy(), until too many pile up.
         """
         docs, deleted = list(docs), list(deleted)
         if fresh:
             target, new_ix = folders.new_folder(self.path)
-            self._write(new_ix, docs, [], True, documents.everything(docs))
+            writer.write(new_ix, docs, [], True, documents.everything(docs))
             with self._lock:
                 folders.point_at(self.path, target)
                 self.ix = whoosh_index.open_dir(str(self.path))
@@ -160,31 +126,17 @@ class SearchIndex:
             return
         with self.searcher() as s:  # what the index holds before this change
             links = documents.changes(s, docs, deleted)
+            merge = merge or len(leaves(s.reader())) > MAX_SEGMENTS
         before = self.ix.latest_generation()
-        self._write(self.ix, docs, deleted, False, links)
+        writer.write(self.ix, docs, deleted, False, links, merge)
         self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
 
-    @staticmethod
-    def _write(ix, docs: list, deleted: list, fresh: bool, links: documents.Links) -> None:
-        procs = _processes(len(docs)) if fresh else 1
-        if procs > 1:
-            # Analysing text is most of a build: split it over processes, and keep their
-            # segments as they are instead of merging them (half the time again).
-            writer = ix.writer(timeout=30.0, procs=procs, multisegment=True)
-        else:
-            writer = ix.writer(timeout=30.0)
-        add = writer.add_document if fresh else writer.update_document
-        try:
-            for slug in deleted:
-                writer.delete_by_term("slug", slug)
-            for doc in docs:
-                add(**documents.fields(doc, links))
-            for stored in links.others:  # entries whose context sentences changed
-                writer.update_document(**documents.fields(documents.from_stored(stored), links))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    def tidy(self) -> None:
+        """Merge the small segments that edits leave (Whoosh's MERGE_SMALL), at a quiet moment
+        rather than in an edit someone waits for."""
+        before = self.ix.latest_generation()
+        self.ix.writer(timeout=30.0).commit(merge=True)
+        self.vocab.applied([], [], before, self.ix.latest_generation())
 
     def doc_count(self) -> int:
         with self.searcher() as s:
@@ -198,48 +150,67 @@ class SearchIndex:
         tags: Iterable[str] = (),
         page: int = 1,
         limit: int = 10,
+        exact: bool = False,
     ) -> SearchResults:
-        key = (text, tuple(categories), tuple(tags), page, limit)
+        """exact: the words as typed, respelling none of them (a search the user insisted on)."""
+        key = (text, tuple(categories), tuple(tags), page, limit, exact)
         with self._leased() as lease:
             # Shared between requests: callers only read it.
-            return lease.results.get(key, lambda: self._search(lease, text, key[1], key[2], page, limit))
+            return lease.results.get(key, lambda: self._search(lease, text, key[1], key[2], page, limit, exact))
 
     def peek(
-        self, text: str, categories: Iterable[str] = (), tags: Iterable[str] = (), page: int = 1, limit: int = 10
+        self,
+        text: str,
+        categories: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        page: int = 1,
+        limit: int = 10,
+        exact: bool = False,
     ) -> SearchResults | None:
         """search()'s answer if the current searcher remembers it, else None: nothing is
         computed and nothing waits, so it may be called on the event loop."""
-        key = (text, tuple(categories), tuple(tags), page, limit)
+        key = (text, tuple(categories), tuple(tags), page, limit, exact)
         with self._lock:  # a lease is retired and closed only under this lock
             lease = self._lease
             if lease is None or folders.folder_of(self.path) != self._opened or not lease.searcher.up_to_date():
                 return None
         return lease.results.peek(key)
 
-    def _search(self, lease: _Lease, text: str, categories, tags, page: int, limit: int) -> SearchResults:
+    def _search(
+        self,
+        lease: _Lease,
+        text: str,
+        categories,
+        tags,
+        page: int,
+        limit: int,
+        exact: bool = False,
+        snippets: bool = True,
+    ) -> SearchResults:
         parsed = parser.parse_query(text)
-        cats = [c for c in [*categories, *parsed.categories] if c]
-        tag_list = [t.lower() for t in [*tags, *parsed.tags] if t]
+        # Filters compare as addresses do: `category:"Deep learning"` is /categories/deep-learning.
+        cats = [slugify(c) for c in [*categories, *parsed.categories] if c]
         filters = [parser.Or([q.Term("category", c) for c in cats])] if cats else []
-        filters += [q.Term("tags", t) for t in tag_list]
+        filters += [q.Term("tag_slugs", tag_slug(t)) for t in [*tags, *parsed.tags] if t]
         filter_q = q.And(filters) if filters else None
         allowed = lease.scorer.docset(filter_q) if filter_q is not None else None
         page = max(1, min(page, MAX_RESULTS_WINDOW // max(limit, 1)))
         s = lease.searcher
         fixes: dict[str, list[str]] = {}
 
-        def correct(word: str) -> list[str]:
+        def respell(word: str) -> list[str]:
             if not parser.terms(word):  # a stop word is never a typo worth a look-up
                 return []
             if word not in fixes:
                 fixes[word] = self._corrections(lease, word)
             return fixes[word]
 
+        correct: parser.Corrector = (lambda word: []) if exact else respell
         completer = self.vocab.completer(s)
         complete = lambda word: completer.words_starting(word.lower(), 8)
-        named = self._named(lease, parsed, correct)
+        named = self._named(lease, parsed, correct, exact)
         if ranking.is_question(parsed):
-            results = self._described(lease, parsed, allowed, page, limit, named, correct, complete)
+            results = self._described(lease, parsed, allowed, page, limit, named, correct, complete, snippets)
         else:
             query = parser.build_query(parsed, correct=correct, complete=complete)
             if query is None and not filters:
@@ -247,16 +218,26 @@ class SearchIndex:
             marks = [t for w in parsed.words for t in parser.terms(w)]
             marks += [t for w in parsed.words for f in correct(w) for t in parser.terms(f)]
             marks += [t for p in parsed.phrases for t in parser.terms(p)]
-            results = self._run(lease, query, allowed, page, limit, marks, named)
+            wanted = Wanted(marks, named=named, name_stems=searched_stems(parsed, correct), snippets=snippets)
+            results = self._run(lease, query, allowed, page, limit, wanted)
             if results.total == 0 and len(parsed.words) > 1:
                 loose = parser.build_query(parsed, require_all=False, correct=correct, complete=complete)
                 if loose is not None:
-                    results = self._run(lease, loose, allowed, page, limit, marks, named)
-        if any(fixes.values()):
-            results.suggestion = self._did_you_mean(lease, parsed, allowed, correct)
+                    results = self._run(lease, loose, allowed, page, limit, wanted)
+        if exact:
+            # Searched as typed; a respelling is offered only if it would find something.
+            results.suggestion = self._did_you_mean(lease, text, parsed, allowed, respell)
+        elif results.total:
+            # Unknown words were searched as their respellings: say so (and offer the words as typed).
+            # Not an unfinished last word that names begin with: its results are its completions'.
+            last = parsed.words[-1] if parsed.words and not ranking.is_question(parsed) else None
+            respelt = {w: f[0] for w, f in fixes.items() if f and not (w == last and complete(w))}
+            results.corrected = parser.respelled(text, respelt) if respelt else None
         return results
 
-    def _described(self, lease: _Lease, parsed, allowed, page: int, limit: int, named, correct, complete):
+    def _described(
+        self, lease: _Lease, parsed, allowed, page: int, limit: int, named, correct, complete, snippets: bool = True
+    ):
         """A description or a question: ranked by what its words mean (app/search/ranking.py)."""
         described = ranking.rank(lease.scorer, parsed.words, correct, complete)
         scored = described.scores
@@ -264,37 +245,40 @@ class SearchIndex:
         if excluded is not None:
             gone = lease.scorer.docset(excluded)
             scored = {d: v for d, v in scored.items() if d not in gone}
-        return self._page(lease, scored, allowed, page, limit, list(described.weights), named, described.weights)
+        wanted = Wanted(list(described.weights), described.weights, named, snippets=snippets)
+        return self._page(lease, scored, allowed, page, limit, wanted)
 
-    def _named(self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector) -> dict[int, int]:
+    def _named(
+        self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector, exact: bool = False
+    ) -> dict[int, int]:
         """docnum -> 2 for entries whose whole name the query is, 1 for those it names once
-        respelled: these come first whatever else matches more words."""
-        content = name_key(" ".join(w for w in parsed.words if parser.terms(w)))
+        respelled or whose name it begins (a name being typed): these come first whatever else
+        matches more words."""
+        content = name_key(" ".join(w for w in parsed.name.split() if parser.terms(w)))
         if len(content.split()) > self.vocab.completer(lease.searcher).longest:
             return {}  # longer than any name: a question, however it ends
-        exact, fixed = parser.whole_names(parsed, correct)
+        exact_keys, fixed = parser.whole_names(parsed, correct)
         tiers: dict[int, int] = {}
-        for tier, keys in ((1, fixed), (2, exact)):
+        for tier, keys in ((1, fixed), (2, exact_keys)):
             if keys:
                 tiers.update(dict.fromkeys(lease.scorer.docset(parser.Or([q.Term("exact", k) for k in keys])), tier))
-        if not tiers and parsed.words:
-            slugs = self.vocab.completer(lease.searcher).misspelt_names(parsed.text)
+        if not tiers and parsed.words and not parsed.phrases:
+            completer = self.vocab.completer(lease.searcher)
+            # A name typed with a typo, or a name still being typed (its last word unfinished).
+            slugs = ([] if exact else completer.misspelt_names(parsed.text)) or completer.begun(parsed.text)
             if slugs:
                 tiers = dict.fromkeys(lease.scorer.docset(parser.Or([q.Term("slug", s) for s in slugs])), 1)
+        excluded = parser.excluded_query(parsed) if tiers else None
+        if excluded is not None:  # `gradient descent -batch`: a name does not override an exclusion
+            gone = lease.scorer.docset(excluded)
+            tiers = {d: t for d, t in tiers.items() if d not in gone}
         return tiers
 
     def _run(
-        self,
-        lease: _Lease,
-        query,
-        allowed: set[int] | None,
-        page: int,
-        limit: int,
-        marks: list[str],
-        named: dict[int, int] | None = None,
+        self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int, wanted: Wanted
     ) -> SearchResults:
         scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
-        return self._page(lease, scored, allowed if query is not None else None, page, limit, marks, named)
+        return self._page(lease, scored, allowed if query is not None else None, page, limit, wanted)
 
     def _page(
         self,
@@ -303,12 +287,11 @@ class SearchIndex:
         allowed: set[int] | None,
         page: int,
         limit: int,
-        marks: list[str],
-        named: dict[int, int] | None = None,
-        weights: dict[str, float] | None = None,
+        wanted: Wanted,
     ) -> SearchResults:
         s = lease.searcher
-        for docnum in named or ():  # named entries are found even when a word differs
+        named = wanted.named
+        for docnum in named:  # named entries are found even when a word differs
             scored.setdefault(docnum, 0.0)
         if allowed is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
@@ -316,7 +299,7 @@ class SearchIndex:
             categories = self._column(lease, "category")
             titles = self._column(lease, "title_key")
         facets = dict(Counter(map(categories.__getitem__, scored)))
-        tier = (named or {}).get
+        tier = named.get
         pool: Iterable[tuple[int, float]] = scored.items()
         if len(scored) > 4 * page * limit:
             # Only named entries and those scoring at least the page's last can make the page:
@@ -324,19 +307,7 @@ class SearchIndex:
             floor = heapq.nlargest(page * limit, scored.values())[-1]
             pool = [item for item in pool if item[1] >= floor or tier(item[0])]
         top = heapq.nsmallest(page * limit, pool, key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]]))
-        hits = []
-        for docnum, score in top[(page - 1) * limit :]:
-            fields = s.stored_fields(docnum)
-            hits.append(
-                Hit(
-                    slug=fields["slug"],
-                    title=fields["title"],
-                    category=fields["category"],
-                    summary=fields.get("summary", ""),
-                    snippet=snippet(fields.get("body", ""), marks, weights) or snippet(fields.get("summary", ""), []),
-                    score=round(float(score), 4),
-                )
-            )
+        hits = [hit(docnum, s.stored_fields(docnum), score, wanted) for docnum, score in top[(page - 1) * limit :]]
         return SearchResults(total=len(scored), hits=hits, facets=facets)
 
     def _column(self, lease: _Lease, name: str) -> list:
@@ -368,12 +339,12 @@ class SearchIndex:
             return []
         return self.vocab.speller(lease.searcher).correct(low, budget)
 
-    def _did_you_mean(self, lease: _Lease, parsed, allowed: set[int] | None, correct) -> str | None:
-        """A respelling of unknown words that finds entries as typed, or None."""
-        corrected = [(correct(w) or [w.lower()])[0] for w in parsed.words]
-        suggestion = " ".join(corrected)
-        if suggestion == " ".join(w.lower() for w in parsed.words):
+    def _did_you_mean(self, lease: _Lease, text: str, parsed, allowed: set[int] | None, respell) -> str | None:
+        """The query with its unknown words respelt, if that finds entries; else None."""
+        fixes = {w: f[0] for w in parsed.words if (f := respell(w))}
+        if not fixes:
             return None
+        suggestion = parser.respelled(text, fixes)
         better = parser.build_query(parser.parse_query(suggestion))
         if better is None:
             return None
@@ -393,5 +364,18 @@ class SearchIndex:
             self.vocab.speller(s)
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
+        """Titles and aliases that begin with the words typed; when none does and several
+        words were typed (a question, a description), the entries the search answers with."""
         with self.searcher() as s:
-            return self.vocab.completer(s).complete(text, limit)
+            found = self.vocab.completer(s).complete(text, limit)
+        if found or len(name_key(text).split()) < 2:
+            return found
+        return self.answers(text, min(limit, ANSWERS))
+
+    def answers(self, text: str, limit: int = ANSWERS) -> list[Completion]:
+        """The first hits of search(text), for the search box: as often as a key is pressed,
+        so one short page, no snippets, and remembered like searches."""
+        key = ("answers", text, limit)
+        with self._leased() as lease:
+            found = lease.results.get(key, lambda: self._search(lease, text, (), (), 1, limit, snippets=False))
+        return [Completion(h.slug, h.title, h.category, kind="answer") for h in found.hits]

@@ -1,8 +1,9 @@
 """The query parser: what a user types, read as words, phrases and filters, and built into a
 Whoosh query without exposing Whoosh's own syntax.
 
-Supported: plain words, "quoted phrases", -exclusions, category:x and tag:x filters.
-Anything else is read as words, so no input is an error and none is expensive.
+Supported: plain words, "quoted phrases", -exclusions, category:x and tag:x filters (also
+category:"Deep learning"). Anything else is read as words, so no input is an error and none
+is expensive.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.search.schema import STOP, name_keys, stem_analyzer
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12  # content words
 MAX_PHRASES = 4  # each phrase is matched by Whoosh, position by position: the costliest part of a query
-PART = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+PART = re.compile(r'(-?)"([^"]*)"?|((?i:category|tag)):"([^"]*)"?|(\S+)')
 
 
 class Or(q.Or):
@@ -40,18 +41,30 @@ class ParsedQuery:
     excluded: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)  # words and phrases in the order typed
 
     @property
     def text(self) -> str:
         return " ".join(self.words)
 
+    @property
+    def name(self) -> str:
+        """What the query would be as a name: `"gradient descent"` names Gradient descent."""
+        return " ".join(self.spoken) if self.phrases else self.text
+
 
 def parse_query(raw: str) -> ParsedQuery:
     parsed = ParsedQuery()
     for m in PART.finditer(raw[:MAX_QUERY_CHARS]):
-        neg, phrase, word = m.group(1), m.group(2), m.group(3)
+        neg, phrase, name, value, word = m.groups()
         if phrase is not None:
             (parsed.excluded if neg else parsed.phrases).append(phrase)
+            if not neg:
+                parsed.spoken.append(phrase)
+            continue
+        if name is not None:
+            if value.strip():
+                (parsed.categories if name.lower() == "category" else parsed.tags).append(value.strip())
             continue
         low = word.lower()
         for prefix, bucket in (("category:", parsed.categories), ("tag:", parsed.tags)):
@@ -63,6 +76,7 @@ def parse_query(raw: str) -> ParsedQuery:
                 parsed.excluded.append(word[1:])
             else:
                 parsed.words.append(word)
+                parsed.spoken.append(word)
     # A repeated word adds nothing to what matches, only to the cost of matching it. Stop
     # words cost nothing, so the cap counts content words: a question keeps its tail.
     words, content = [], 0
@@ -137,12 +151,13 @@ def _phrase(text: str) -> q.Query | None:
 def whole_names(parsed: ParsedQuery, correct: Corrector | None = None) -> tuple[set[str], set[str]]:
     """The whole query as a name, also without its stop words ("what is a tensor"); and as
     respelled by correct(). Keys of the `exact` field: an entry named so is what was asked for."""
-    if not parsed.words:
+    if not parsed.spoken:
         return set(), set()
-    content = " ".join(w for w in parsed.words if w.lower() not in STOP)
-    exact = name_keys(parsed.text) | name_keys(content)
+    name = parsed.name
+    content = " ".join(w for w in name.split() if w.lower() not in STOP)
+    exact = name_keys(name) | name_keys(content)
     fixed: set[str] = set()
-    if correct is not None:
+    if correct is not None and not parsed.phrases:  # a quoted name is meant as typed
         respelled = " ".join((correct(w) or [w])[0] for w in parsed.words)
         fixed = name_keys(respelled) - exact
     return exact, fixed
@@ -177,7 +192,7 @@ def build_query(
     if clauses:
         words_query = (q.And if require_all else q.Or)(clauses) if len(clauses) > 1 else clauses[0]
     main = q.And([c for c in [words_query, *required] if c is not None])
-    if parsed.words:
+    if parsed.spoken:
         exact, fixed = whole_names(parsed, correct)
         terms_ = [q.Term("exact", key, boost=40.0) for key in sorted(exact)]
         terms_ += [q.Term("exact", key, boost=20.0) for key in sorted(fixed)]
@@ -190,3 +205,13 @@ def excluded_query(parsed: ParsedQuery) -> q.Query | None:
     """What -word and -"phrase" take away, or None."""
     excluded = [p for p in (_phrase(t) for t in parsed.excluded) if p is not None]
     return Or(excluded) if excluded else None
+
+
+def respelled(raw: str, fixes: dict[str, str]) -> str:
+    """The query as typed with each corrected word in its respelling: what was searched."""
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(5)
+        return fixes.get(word, word) if word is not None else m.group(0)
+
+    return " ".join(PART.sub(swap, raw[:MAX_QUERY_CHARS]).split())

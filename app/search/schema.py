@@ -14,7 +14,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from app.names import name_key
 
@@ -112,7 +112,7 @@ def name_keys(text: str) -> set[str]:
 
 
 # Bump when the schema or analyzers change: an index of another version is rebuilt.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 
 def make_schema() -> Schema:
@@ -122,8 +122,11 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=5.0),
         aliases=TEXT(analyzer=analyzer, stored=True, field_boost=4.0),
         body=TEXT(analyzer=analyzer, stored=True),
+        prose=STORED(),  # what snippets are cut from: the body as read, without code or LaTeX
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        # Filters compare tags as their addresses do (`tag:"Some Tag"` is /tags/some-tag).
+        tag_slugs=KEYWORD(commas=True),
         exact=KEYWORD(commas=True, lowercase=True),
         # Fields for descriptions and questions (app/search/ranking.py); none takes phrases.
         summary=TEXT(analyzer=analyzer, stored=True, phrase=False),

@@ -17,8 +17,8 @@ from app.search.spelling import Speller
 
 
 def _entry(slug: str, title: str, aliases: list[str], category: str) -> NamedEntry:
-    names = [k for k in (name_key(n) for n in [title, *aliases]) if k]
-    return NamedEntry(slug, title, category, names)
+    named = [(k, n) for k, n in ((name_key(n), n) for n in [title, *aliases]) if k]
+    return NamedEntry(slug, title, category, [k for k, _ in named], [n for _, n in named])
 
 
 class Vocabulary:
@@ -71,21 +71,23 @@ class Vocabulary:
             if self._entries is None or self._generation != before:
                 self._entries = None  # not in step: reload on next use
                 return
-            renamed = False
-            for slug in deleted:
-                renamed |= self._entries.pop(slug, None) is not None
+            gone = {slug for slug in deleted if self._entries.pop(slug, None) is not None}
+            renamed: list[NamedEntry] = []
             names: set[str] = set()
             stems: set[str] = set()
             for doc in docs:
                 e = _entry(doc.slug, doc.title, list(doc.aliases), doc.category_slug)
-                renamed |= self._entries.get(doc.slug) != e
+                if self._entries.get(doc.slug) != e:
+                    renamed.append(e)
                 self._entries[doc.slug] = e
                 names.update(w for n in e.names for w in n.split())
                 if self._speller is not None:
                     stems.update(parser.terms(doc.text))
             self._generation = after
-            if renamed:  # most edits change a body only: the completions still hold
-                self._completer = None
+            # Most edits change a body only: the completions still hold. Otherwise they change
+            # where the names changed, not afresh.
+            if (gone or renamed) and self._completer is not None:
+                self._completer = self._completer.changed(gone, renamed)
             if self._speller is not None:
                 # Words only ever join the table; a stale one corrects to a word that
                 # simply finds nothing, and the next full reload drops it.

@@ -62,7 +62,9 @@ def test_search_shape(client):
 def test_search_suggestion_for_typos(client):
     data = client.get("/api/search", params={"q": "hierarchicl"}).json()
     assert data["results"][0]["slug"] == "hierarchical-clustering"
-    assert data["suggestion"] == "hierarchical"
+    assert data["corrected"] == "hierarchical" and data["suggestion"] is None
+    data = client.get("/api/search", params={"q": "hierarchicl", "exact": "true"}).json()
+    assert data["total"] == 0 and data["corrected"] is None and data["suggestion"] == "hierarchical"
 
 
 @pytest.mark.parametrize("q", ['"unbalanced', "AND OR", "*", "title:x", "🙂🙂", "x" * 2000, "<script>", "%00"])
@@ -96,6 +98,8 @@ def test_suggest(client):
             "title": "Backpropagation",
             "category": "Deep learning",
             "url": "/entries/backpropagation",
+            "matched": None,  # the title matched, not an alias
+            "kind": "name",
         }
     ]
 

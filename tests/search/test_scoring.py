@@ -80,14 +80,14 @@ def test_scores_equal_whoosh_bm25f(index, text):
 
 
 def test_parallel_build_finds_what_a_serial_build_finds(tmp_path, monkeypatch):
-    import app.search.index as index_mod
+    import app.search.writer as writer_mod
 
     rng = random.Random(5)
     docs = [doc(i, rng) for i in range(400)]
     serial = SearchIndex(tmp_path / "serial")
     serial.update(docs, fresh=True)
-    monkeypatch.setattr(index_mod, "PARALLEL_FROM", 100)
-    monkeypatch.setattr(index_mod, "_cores", lambda: 2)
+    monkeypatch.setattr(writer_mod, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(writer_mod, "_cores", lambda: 2)
     parallel = SearchIndex(tmp_path / "parallel")
     parallel.update(docs, fresh=True)
     with parallel.searcher() as s:

@@ -47,7 +47,10 @@ def test_facets_and_suggestion(index):
     found = index.search("clustering")
     assert found.facets.get("clustering", 0) >= 2
     assert found.total == sum(found.facets.values())
-    assert index.search("clusterng centroyds").suggestion is not None
+    respelt = index.search("clusterng centroyds")
+    assert respelt.corrected is not None and respelt.corrected.startswith("clustering centroid")
+    assert respelt.suggestion is None  # the results are already for the respelling
+    assert index.search("clusterng centroyds", exact=True).suggestion == respelt.corrected
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ class Document:
     # render
     html: str = ""
     text: str = ""  # plain text for the search index
+    prose: str = ""  # readable text for snippets: no code, tables or LaTeX (readable.py)
     toc: list[dict] = field(default_factory=list)
     links: list[LinkRef] = field(default_factory=list)
     deck: list[Any] = field(default_factory=list)  # deck.DeckCard: every card of the entry

@@ -24,6 +24,7 @@ from app.content.pipeline.card_html import render_cards
 from app.content.pipeline.deck import build_deck
 from app.content.pipeline.links import Resolver, wikilink_plugin
 from app.content.pipeline.model import Document, LinkRef, Problem
+from app.content.pipeline.readable import inline_text, readable_text
 from app.urls import entry_url
 
 SUMMARY_CHARS = 220
@@ -179,7 +180,7 @@ def _first_paragraph(tokens: list[Token]) -> str:
         elif tok.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
             depth -= 1
         elif tok.type == "paragraph_open" and depth == 0 and i + 1 < len(tokens):
-            text = " ".join(_inline_text(tokens[i + 1].children).split())
+            text = inline_text(tokens[i + 1].children)  # math as it reads, not as LaTeX
             if text:
                 return text
     return ""
@@ -201,18 +202,17 @@ def _toc(tokens: list[Token]) -> list[dict]:
     return toc
 
 
-def _card_text(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[str]:
-    """What the cards say, as plain text for search: their questions are the questions
-    learners ask."""
+def _card_tokens(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[list[Token]]:
+    """What the cards say, for search: their questions are the questions learners ask."""
     env = {"resolver": resolver, "links": [], "card_blocks": []}
     parts = []
     for block in doc.card_blocks:
         for card in block.cards:
             if card.kind != "basic":
                 continue  # a cloze's text and a two-way card's twin add nothing new
-            parts.append(_plain_text(md.parse(f"{card.front}\n\n{card.back}", env)))
+            parts.append(md.parse(f"{card.front}\n\n{card.back}", env))
         if block.cards and block.cards[0].kind == "cloze":
-            parts.append(_plain_text(md.parse(block.cards[0].back, env)))
+            parts.append(md.parse(block.cards[0].back, env))
     return parts
 
 
@@ -241,7 +241,9 @@ def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[Problem]:
         # A heading's own name, not "Algorithm #": the anchor is for pointers, not for readers.
         '<a class="header-anchor" href=', '<a class="header-anchor" aria-hidden="true" tabindex="-1" href='
     )
-    doc.text = "\n".join([_plain_text(tokens), *_card_text(doc, md, resolver)])
+    cards = _card_tokens(doc, md, resolver)
+    doc.text = "\n".join([_plain_text(tokens), *map(_plain_text, cards)])
+    doc.prose = "\n".join(p for p in [readable_text(tokens), *map(readable_text, cards)] if p)
     doc.toc = _toc(tokens)
     doc.links = sorted(links, key=lambda link: link.line)  # cards record theirs first
     if not doc.summary:
