@@ -156,8 +156,7 @@ def main() -> None:
         serve_command(content, work, port, "--workers", str(args.workers), "--watch"),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=subprocess.DEVNULL,  # a line a request: a pipe nobody reads would fill and stop it
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     base = f"http://127.0.0.1:{port}"

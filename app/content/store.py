@@ -144,8 +144,9 @@ class BuildProblem(ContentTable, table=True):
 
 
 # Bump when the tables or what the pipeline puts in them change: a store of another version is
-# rebuilt from content in full at the next build.
-SCHEMA = "4"
+# rebuilt from content in full at the next build. 5: a link's target_key is the key it resolves
+# by (without `.md`); Meta holds the folders' category names and an order-free deck fingerprint.
+SCHEMA = "5"
 BIND_CHUNK = 500  # stays under every database's bound-parameter limit
 
 
@@ -178,6 +179,13 @@ def counts(s: Session) -> Counts:
     )
 
 
+UNRESOLVED = "unresolved link "  # how every unresolved-link problem begins, to find them again
+
+
+def unresolved_problem(path: str, line: int, target: str) -> Problem:
+    return Problem(path, line, f"{UNRESOLVED}[[{target}]]", "warning", "site")
+
+
 def unresolved_problems(s: Session) -> list[Problem]:
     """A warning for every link that reaches no entry, at the line it was written."""
     rows = s.execute(
@@ -185,7 +193,7 @@ def unresolved_problems(s: Session) -> list[Problem]:
         .join(Entry, col(Entry.slug) == Link.source)
         .where(col(Link.target).is_(None))
     )
-    return [Problem(r[0], r[1], f"unresolved link [[{r[2]}]]", "warning", "site") for r in rows]
+    return [unresolved_problem(r[0], r[1], r[2]) for r in rows]
 
 
 def stored_problems(s: Session) -> list[Problem]:
@@ -248,17 +256,61 @@ def _check(engine: Engine) -> None:
                 raise DatabaseError("PRAGMA quick_check", None, Exception(verdict))
 
 
+def close_content_store(engine: Engine) -> None:
+    """Dispose of the engine, and remember the files as they are now: a store unchanged since a
+    clean close is not checked again when next opened (PRAGMA quick_check reads every page,
+    half a second or more at 50,000 entries). Any change to the files, a crash before closing,
+    or another process still writing means the check is made."""
+    engine.dispose()
+    mark = _checked_mark(engine)
+    if mark is not None:
+        try:
+            mark.write_text(_file_stamp(engine))
+        except OSError:
+            pass
+
+
+def _checked_mark(engine: Engine) -> Path | None:
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    return Path(path + ".closed")
+
+
+def _file_stamp(engine: Engine) -> str:
+    stamps = []
+    for suffix in ("", "-wal"):
+        try:
+            st = os.stat(f"{engine.url.database}{suffix}")
+            stamps.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append("-")
+    return " ".join(stamps)
+
+
+def _unchanged_since_closed(engine: Engine, mark: Path) -> bool:
+    try:
+        return mark.read_text() == _file_stamp(engine)
+    except OSError:
+        return False
+
+
 def open_content_store(url: str) -> Engine:
     """Engine with tables, ready to use.
 
     A damaged SQLite file is set aside (`*.damaged`) and started afresh: everything in it
-    comes back with the next build. A database that is merely busy or unreachable
+    comes back with the next build (checked unless unchanged since close_content_store closed
+    it). A database that is merely busy or unreachable
     (OperationalError: a lock timeout, a server down) is an error, never a reason to start
     afresh.
     """
     engine = make_engine(url)
     try:
-        _check(engine)
+        mark = _checked_mark(engine)
+        if mark is None or not _unchanged_since_closed(engine, mark):
+            _check(engine)
+        if mark is not None:
+            mark.unlink(missing_ok=True)  # from now on this process may change the files
         create_tables(engine)
         return engine
     except OperationalError:

@@ -52,3 +52,20 @@ def test_content_and_state_tables_never_share_metadata():
     content = set(store.ContentTable.metadata.tables)
     state = set(StateTable.metadata.tables)
     assert content and state and not content & state
+
+
+def test_a_store_unchanged_since_a_clean_close_is_not_checked_again(tmp_path, monkeypatch):
+    path = tmp_path / "content.db"
+    store.close_content_store(open_content_store(sqlite_url(path)))
+    checked = []
+    monkeypatch.setattr(store, "_check", lambda engine: checked.append(engine))
+    engine = open_content_store(sqlite_url(path))
+    assert checked == []  # the whole file is read by a check: half a second at 50,000 entries
+    engine.dispose()  # no clean close this time (a crash, say): the next open checks
+    store.close_content_store(open_content_store(sqlite_url(path)))
+    assert len(checked) == 1
+    monkeypatch.undo()
+    path.write_bytes(b"not a database" * 100)  # changed since: checked, and set aside
+    engine = open_content_store(sqlite_url(path))
+    engine.dispose()
+    assert (tmp_path / "content.db.damaged").exists()

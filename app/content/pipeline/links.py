@@ -24,46 +24,44 @@ class Resolver:
     problems: list[Problem] = field(default_factory=list)  # names claimed twice
 
     def resolve(self, target: str) -> str | None:
-        key = name_key(target.removesuffix(".md"))
+        key = link_key(target)
         return self.keys.get(key) if key else None
+
+
+def link_key(target: str) -> str:
+    """The name key a link to target resolves by (`[[k-means.md]]` is `k means`): stored with
+    each link, so that a build can find the links whose target changes owner."""
+    return name_key(target.removesuffix(".md"))
 
 
 def build_resolver(docs: list[Document]) -> Resolver:
     """Slugs and titles claim keys before aliases; among equals, the first path wins.
 
     Callers pass documents sorted by path, so the rule is stable across builds.
+    (catalog.py keeps the same rule up to date one entry at a time.)
     """
     keys: dict[str, str] = {}
     owner_path: dict[str, str] = {}
     problems: list[Problem] = []
-    by_slug = {d.slug: d for d in docs}
-
-    def claim(key: str, doc: Document, what: str, name: str) -> None:
-        if not key:
-            return
-        holder = keys.get(key)
-        if holder is None:
-            keys[key] = doc.slug
-            owner_path[key] = doc.path
-        elif holder != doc.slug:
-            problems.append(
-                Problem(
-                    doc.path,
-                    2,
-                    f"{what} {name!r} is already used by {owner_path[key]}; "
-                    f"links to it go there",
-                    kind="site",
+    phases = (
+        [(d, "slug", d.slug) for d in docs],
+        [(d, "title", d.title) for d in docs],
+        [(d, "alias", a) for d in docs for a in d.aliases],
+    )
+    for claims in phases:
+        for doc, what, name in claims:
+            key = name_key(name)
+            if not key:
+                continue
+            holder = keys.setdefault(key, doc.slug)
+            if holder == doc.slug:
+                owner_path.setdefault(key, doc.path)
+            else:
+                problems.append(
+                    Problem(doc.path, 2, f"{what} {name!r} is already used by {owner_path[key]}; links to it go there",
+                            kind="site")
                 )
-            )
-
-    for doc in docs:
-        claim(name_key(doc.slug), doc, "slug", doc.slug)
-    for doc in docs:
-        claim(name_key(doc.title), doc, "title", doc.title)
-    for doc in docs:
-        for alias in doc.aliases:
-            claim(name_key(alias), doc, "alias", alias)
-    return Resolver(keys, {s: d.title for s, d in by_slug.items()}, problems)
+    return Resolver(keys, {d.slug: d.title for d in docs}, problems)
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:

@@ -21,16 +21,39 @@ class Source:
     file_mtime: float = 0.0
 
 
-def discover(content_dir: Path) -> dict[str, tuple[int, float]]:
-    """Markdown files below content_dir with (size, mtime), skipping hidden and `_` names.
+CATEGORY_FILE = "_category.yml"
+PATHS_FOLDER = "_paths"
+
+
+def is_entry(rel: str) -> bool:
+    """Whether a relative path names an entry file: `*.md`, no part hidden or starting with `_`."""
+    return rel.endswith(".md") and not any(part.startswith((".", "_")) for part in rel.split("/"))
+
+
+def is_category_file(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 2 and parts[1] == CATEGORY_FILE and not parts[0].startswith((".", "_"))
+
+
+def is_path_file(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 2 and parts[0] == PATHS_FOLDER and parts[1].endswith(".yml")
+
+
+def discover(content_dir: Path, under: str = "") -> dict[str, tuple[int, float]]:
+    """Markdown files below content_dir (or its subfolder `under`) with (size, mtime),
+    skipping hidden and `_` names.
 
     One scandir walk: its entries carry what stat() says, so a rebuild of 10,000 unchanged
     files costs a directory listing, not 10,000 path objects.
     """
     found: dict[str, tuple[int, float]] = {}
-    if not content_dir.is_dir():
+    if under and any(part.startswith((".", "_")) for part in under.split("/")):
         return found
-    stack = [(str(content_dir), "")]
+    start = content_dir / under if under else content_dir
+    if not start.is_dir():
+        return found
+    stack = [(str(start), f"{under}/" if under else "")]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -95,14 +118,24 @@ def read_category_meta(content_dir: Path) -> dict[str, dict]:
     meta: dict[str, dict] = {}
     if not content_dir.is_dir():
         return meta
-    for path in sorted(content_dir.glob("*/_category.yml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(data, dict):
-            meta[path.parent.name] = {
-                "name": str(data.get("name") or "").strip(),
-                "description": str(data.get("description") or "").strip(),
-            }
+    for path in sorted(content_dir.glob(f"*/{CATEGORY_FILE}")):
+        if not is_category_file(f"{path.parent.name}/{CATEGORY_FILE}"):
+            continue  # a hidden or `_` folder holds no entries
+        found = read_folder_meta(content_dir, path.parent.name)
+        if found is not None:
+            meta[path.parent.name] = found
     return meta
+
+
+def read_folder_meta(content_dir: Path, folder: str) -> dict | None:
+    """One folder's `_category.yml` as {name, description}; None when missing or unreadable."""
+    try:
+        data = yaml.safe_load((content_dir / folder / CATEGORY_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {
+        "name": str(data.get("name") or "").strip(),
+        "description": str(data.get("description") or "").strip(),
+    }
