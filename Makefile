@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Readable log lines at a terminal; servers behind a balancer log JSON lines (the default).
+LOG_FORMAT ?= text
 LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
 	--index-url https://pypi.org/simple --no-header --quiet
 
@@ -27,7 +29,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 serve: install
-	$(BIN)/glossa serve --host $(HOST) --port $(PORT) --watch
+	GLOSSA_LOG_FORMAT=$(LOG_FORMAT) $(BIN)/glossa serve --host $(HOST) --port $(PORT) --watch
 
 build: install
 	$(BIN)/glossa build
@@ -42,8 +44,8 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check app tests bench deploy
+	$(BIN)/ruff format --check app tests bench deploy
 	$(BIN)/mypy
 
 # Refresh the lock files after changing dependencies in pyproject.toml.

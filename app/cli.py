@@ -84,10 +84,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app import logs
     from app.main import create_app
+    from app.metrics import prepare_shared_dir
     from app.serving import run_workers
 
     settings = _settings(args, watch=True) if args.watch else _settings(args)
+    logs.configure(settings.log_format)
     if args.workers > 1:
         # Workers are separate processes that build their app from GLOSSA_* variables;
         # the build happens once here, and each worker finds it up to date.
@@ -104,13 +107,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     else {}
                 ),
                 **({"GLOSSA_STATE_DATABASE_URL": settings.state_database_url} if settings.state_database_url else {}),
+                # One folder for the workers' metrics, so that /metrics on any of them counts all.
+                **prepare_shared_dir(settings.metrics_dir or settings.data_dir / "metrics"),
             }
         )
-        run_workers("app.main:create_app", args.host, args.port, args.workers)
+        run_workers("app.main:create_app", args.host, args.port, args.workers, settings.log_format)
         return 0
-    # Proxy headers are read by the app itself, from GLOSSA_TRUSTED_PROXIES only.
-    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app
+    # logs each request itself (no uvicorn access log) in the format set up above.
+    app = create_app(settings)
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, proxy_headers=False
+    )
     return 0
 
 

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     site_name: str = Field("Glossa", description="Name shown in the page header.")
     watch: bool = Field(False, description="Rebuild when content files change.")
     build_on_start: bool = Field(True, description="Bring store and index up to date at start-up.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="How `glossa serve` logs: JSON lines (one per request and event), or plain text."
+    )
+    metrics_dir: Path | None = Field(
+        None,
+        description="A folder where the worker processes of one server keep their metrics, so that "
+        "/metrics counts them all; `glossa serve --workers N` sets it (metrics/ in the data folder). "
+        "Set PROMETHEUS_MULTIPROC_DIR to the same folder when starting workers another way.",
+    )
 
     @model_validator(mode="after")
     def _stores_apart(self) -> Settings:

@@ -10,8 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.accounts.limits import TooMany
+from app.logs import REQUEST_ID
 from app.refusal import Refusal
 from app.state import StateUnavailable
+from app.state.db import RETRY_SECONDS
 from app.web.render import error_page, not_found
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StateUnavailable)
     async def state_unavailable(request: Request, exc: StateUnavailable) -> Response:
-        headers = {"Retry-After": "30"}
+        # The store is tried again at least this often (and at once after a lost connection).
+        headers = {"Retry-After": str(round(RETRY_SECONDS))}
         if wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
         page = error_page(
@@ -75,8 +78,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
+        # Answered outside the middleware that tags responses: the id that finds the log line.
+        headers = {"X-Request-ID": rid} if (rid := REQUEST_ID.get()) else None
         if wants_json(request):
-            return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
-        return error_page(
+            return JSONResponse(
+                {"detail": "internal error; the server log has the details"}, status_code=500, headers=headers
+            )
+        page = error_page(
             request, 500, "Something went wrong", "The server could not show this page; its log has the details."
         )
+        page.headers.update(headers or {})
+        return page

@@ -1,13 +1,18 @@
-"""ASGI middleware: security headers on every response, HEAD answered like GET, and
-revalidation of what every visitor sees alike."""
+"""ASGI middleware: security headers on every response, HEAD answered like GET,
+revalidation of what every visitor sees alike, and a request id, a log line and metrics for
+every request."""
 
 import hashlib
+import re
+import time
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import logs
 from app.accounts.web import CSRF_COOKIE, SESSION_COOKIE
+from app.metrics import BEFORE_ROUTING, UNMATCHED, Metrics
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -124,3 +129,101 @@ class ConditionalGet:
             await send(message)
 
         await self.app(scope, receive, tagged)
+
+
+# Where RouteTemplate leaves the route for Telemetry: a list, so that the copies of the scope
+# some middleware make (HeadAsGet) still share it.
+ROUTED = "glossa.routed"
+REQUEST_ID = "glossa.request_id"
+
+
+def template_of(scope: Scope) -> str | None:
+    """The template of the route that answered (/api/entries/{slug}, not the path), or None.
+
+    The router leaves the route in the scope, but a route of an included router knows only its
+    own part (/entries/{slug}); the prefix before it (/api) is the part of the path in front of
+    what that part matches. Only a prefix without parameters is kept, so the labels made from
+    it stay as few as the routes."""
+    route = scope.get("route")
+    own = getattr(route, "path_format", None)
+    regex = getattr(route, "path_regex", None)
+    if not isinstance(own, str) or not isinstance(regex, re.Pattern):
+        return None
+    path: str = scope["path"]
+    if regex.match(path) or set(scope.get("path_params", {})) - set(getattr(route, "param_convertors", {})):
+        return own  # no prefix, or one with parameters of its own
+    cut = path.find("/", 1)
+    while cut != -1:
+        if regex.match(path[cut:]):
+            return path[:cut] + own
+        cut = path.find("/", cut + 1)
+    return own
+
+
+class RouteTemplate:
+    """Innermost: once the router has run, note the template of the route it chose, or None
+    when no route matched."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        root = scope.get("root_path", "")
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            routed = scope.get(ROUTED)
+            if routed is not None:
+                mounted = scope.get("root_path", "")
+                if "route" not in scope and mounted != root and mounted.startswith(root):
+                    # A mounted app (/static): the router names no route, but moves the root.
+                    routed.append(mounted[len(root) :] + "/{path}")
+                else:
+                    routed.append(template_of(scope))
+
+
+class Telemetry:
+    """Outermost but for the proxy headers (so the client address is the one they vouch for):
+    a request id taken from X-Request-ID when sane or made here, echoed in the answer; then one
+    log line and the metrics of the request, by route template."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        rid = logs.request_id(Headers(scope=scope).get("x-request-id"))
+        # Not reset afterwards: an unhandled error is logged by Starlette outside this
+        # middleware, still in this request's task, and should name the request too.
+        logs.REQUEST_ID.set(rid)
+        scope[REQUEST_ID] = rid
+        routed: list[str | None] = []
+        scope[ROUTED] = routed
+        status = 500  # unless an answer starts
+        header = (b"x-request-id", rid.encode())
+
+        async def tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        error: Exception | None = None
+        try:
+            await self.app(scope, receive, tagged)
+        except Exception as err:
+            error = err
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            # Nothing routed: answered by a middleware (a 304 from ConditionalGet, a preflight).
+            route = (routed[0] or UNMATCHED) if routed else BEFORE_ROUTING
+            method = scope["method"]
+            self.metrics.request_answered(method, route, status, seconds)
+            client = scope.get("client")
+            logs.log_request(rid, method, route, scope["path"], status, seconds, client[0] if client else None, error)

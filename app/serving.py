@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app import logs
+
 
 class _TcpConfig(uvicorn.Config):
-    """uvicorn binds the workers' socket without naming TCP as its protocol, so asyncio does not
+    """Each worker logs in Glossa's format (uvicorn configures logging anew in every worker it
+    starts, through this config), and its socket is named TCP.
+
+    uvicorn binds the workers' socket without naming TCP as its protocol, so asyncio does not
     set TCP_NODELAY on the connections it accepts, and every small response then waits about
     40 ms for the client's delayed ACK. The same socket, named TCP, avoids it."""
+
+    def __init__(self, *args: Any, log_format: logs.LogFormat = "json", **kwargs: Any):
+        self.log_format = log_format  # before super(): its __init__ configures logging
+        super().__init__(*args, **kwargs)
+
+    def configure_logging(self) -> None:
+        super().configure_logging()
+        logs.configure(self.log_format)
 
     def bind_socket(self) -> socket.socket:
         sock = super().bind_socket()
@@ -22,8 +36,20 @@ class _TcpConfig(uvicorn.Config):
         return sock
 
 
-def run_workers(app: str, host: str, port: int, workers: int) -> None:
+def run_workers(app: str, host: str, port: int, workers: int, log_format: logs.LogFormat = "json") -> None:
     """Several processes serve one port; each builds its app with the factory `app`."""
-    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES.
-    config = _TcpConfig(app, factory=True, host=host, port=port, workers=workers, log_level="info", proxy_headers=False)
+    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app
+    # logs each request itself: no access log of uvicorn's, and no logging set up by uvicorn.
+    config = _TcpConfig(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        log_format=log_format,
+    )
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -5,9 +5,11 @@ start here."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
@@ -18,7 +20,7 @@ from app.clock import Clock, utc_now
 from app.config import Settings
 from app.content.builder import Builder, BuildReport, cross_process_lock
 from app.content.reader import ContentReader
-from app.content.store import open_content_store
+from app.content.store import close_content_store, open_content_store
 from app.schemas import StateStatus, Status
 from app.search import SearchIndex
 from app.state import StateStore, StateUnavailable
@@ -28,6 +30,14 @@ from app.study.service import Study
 
 log = logging.getLogger(__name__)
 ORPHANS_EVERY = 600  # seconds
+
+
+class Observer(Protocol):
+    """Told what the site did, for its metrics."""
+
+    def build_finished(self, report: BuildReport) -> None: ...
+
+    def review_written(self) -> None: ...
 
 
 @dataclass
@@ -42,13 +52,26 @@ class Site:
     clock: Clock = utc_now
     accounts: Accounts | None = None  # with the state store
     study: Study | None = None
+    observer: Observer | None = None
 
-    def update(self, full: bool = False, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-        """Bring the content store and the index up to date with the content folder."""
-        report = self.builder.build(full=full, progress=progress)
+    def update(
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        changed: Iterable[str | Path] | None = None,
+    ) -> BuildReport:
+        """Bring the content store and the index up to date with the content folder; changed:
+        the paths a watcher saw change, when known (see Builder.build)."""
+        report = self.builder.build(full=full, progress=progress, changed=changed)
         if report.full and self.serving:
             self.warm()  # a full build starts the search tables afresh
+        if self.observer is not None:
+            self.observer.build_finished(report)
         return report
+
+    def tidy(self) -> None:
+        """Housekeeping for a quiet moment after edits: merge the index's small segments."""
+        self.builder.tidy()
 
     def warm(self) -> None:
         """Fill the completion and typo tables now (a second at 10,000 entries), so that no
@@ -94,8 +117,9 @@ class Site:
         return {"content": "ok", "state": state}
 
     def close(self) -> None:
+        self.builder.close()  # leaves what it knows of the content for the next start
         self.index.close()
-        self.content_engine.dispose()
+        close_content_store(self.content_engine)
         if self.state is not None:
             self.state.close()
 
@@ -114,9 +138,10 @@ def open_accounts(settings: Settings, state: StateStore, clock: Clock) -> Accoun
     return Accounts(state, clock, hasher, limits, policy)
 
 
-def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now) -> Site:
+def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now, observer: Observer | None = None) -> Site:
     """serve: for a server, which opens (and migrates) the state store, builds when
-    settings.build_on_start says so, and warms the search tables; otherwise content only."""
+    settings.build_on_start says so, and warms the search tables; otherwise content only.
+    observer: told of every build (the one at start too) and review."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_content_store(settings.content_db_url)
     with cross_process_lock(settings.data_dir):
@@ -128,8 +153,9 @@ def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now) -> Sit
         state.open()  # on failure it says why, and reading works without it
         accounts = open_accounts(settings, state, clock)
     reader = ContentReader(engine, index, signal=builder.signal)
-    study = Study(state, reader, clock) if state is not None else None
-    site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts, study)
+    on_review = observer.review_written if observer is not None else None
+    study = Study(state, reader, clock, on_review) if state is not None else None
+    site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts, study, observer)
     if serve:
         if settings.build_on_start:
             site.update()

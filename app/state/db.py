@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import Pool
 from sqlmodel import Session, select
 
 from app.state import migrate
@@ -137,6 +139,12 @@ class StateStore:
     def available(self) -> bool:
         return self._engine is not None
 
+    def pool(self) -> Pool | None:
+        """The open engine's connection pool (for metrics); None while unavailable. Unlike
+        engine(), never tries to open the store."""
+        engine = self._engine
+        return engine.pool if engine is not None else None
+
     def engine(self, write: bool = False) -> Engine:
         if self._engine is None:
             with self._lock:
@@ -149,14 +157,44 @@ class StateStore:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine(), expire_on_commit=False) as session:
+        with self._reachable(), Session(self.engine(), expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction holds the write lock from its start (SQLite)."""
-        with Session(self.engine(write=True), expire_on_commit=False) as session, session.begin():
+        with self._reachable(), Session(self.engine(write=True), expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A database server lost after opening (restarted, unreachable, out of connections)
+        makes the store unavailable for this request (a 503), not a crash. Nothing is reset:
+        the pool tests each connection before use (pre-ping), so the next request reconnects
+        as soon as the server is back. A write cut off at its commit may or may not have
+        landed; clients retry with their review key, which counts once."""
+        try:
+            yield
+        except (DBAPIError, PoolTimeout) as err:
+            if not self._lost(err):
+                raise
+            problem = f"lost the state store at {self.location}: {getattr(err, 'orig', None) or err}".strip()
+            if self.problem is None:
+                log.error("%s. Learners' features answer 503 until it answers again.", problem)
+            self.problem = problem
+            raise StateUnavailable(f"learners' data is unavailable right now: {problem}") from err
+        if self.problem is not None and self._engine is not None:
+            log.info("the state store at %s answers again", self.location)
+            self.problem = None
+
+    def _lost(self, err: Exception) -> bool:
+        if isinstance(err, PoolTimeout):
+            return True  # every connection busy for the pool's timeout: the store cannot keep up
+        if self.backend == "sqlite":
+            return False  # a file, not a server: its errors are not a lost connection
+        return isinstance(err, (OperationalError, InterfaceError)) or (
+            isinstance(err, DBAPIError) and err.connection_invalidated
+        )
 
     def health(self) -> StateHealth:
         try:

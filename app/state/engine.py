@@ -22,10 +22,26 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+# A server that vanishes without closing its connections (a network partition, a host gone)
+# would otherwise hold a request for the operating system's TCP timeout, many minutes, while
+# the thread pool fills up: libpq gives up after seconds instead. A URL's own values win.
+POSTGRES_TIMEOUTS = {
+    "connect_timeout": 5,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,
+}
+
+
 def make_state_engine(url: str) -> Engine:
-    if make_url(url).get_backend_name() != "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        given = parsed.query
+        timeouts = {k: v for k, v in POSTGRES_TIMEOUTS.items() if k not in given}
+        args = timeouts if parsed.get_backend_name() == "postgresql" else {}
         # A server can restart under us: test each pooled connection before use.
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

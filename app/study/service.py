@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -58,11 +59,14 @@ def schedule_of(row: CardState | None) -> Schedule | None:
 
 
 class Study:
-    def __init__(self, state: StateStore, reader: ContentReader, clock: Clock):
+    def __init__(
+        self, state: StateStore, reader: ContentReader, clock: Clock, on_review: Callable[[], None] | None = None
+    ):
         self.state = state
         self.reader = reader
         self.decks = DeckReader(reader)
         self.clock = clock
+        self.on_review = on_review  # after each review written (metrics)
 
     # -- settings ------------------------------------------------------------------------
     def prefs(self, learner_id: str) -> Prefs:
@@ -146,13 +150,16 @@ class Study:
                     earlier = self._answered(s, learner_id, client_key)
                     if earlier is not None:
                         return earlier
-                return self._record(s, learner_id, pair, rating, now, duration_ms, client_key, prefs)
+                reviewed = self._record(s, learner_id, pair, rating, now, duration_ms, client_key, prefs)
         except IntegrityError:  # the same key, answered at this very moment by another request
             with self.state.read() as s:
                 earlier = self._answered(s, learner_id, client_key or "")
             if earlier is None:
                 raise
             return earlier
+        if self.on_review is not None:  # committed: the transaction above has ended
+            self.on_review()
+        return reviewed
 
     def _answered(self, s: Session, learner_id: str, client_key: str) -> Reviewed | None:
         row = s.exec(select(Review).where(Review.learner_id == learner_id, Review.client_key == client_key)).first()

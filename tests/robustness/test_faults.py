@@ -36,15 +36,11 @@ def digest(folder: Path) -> dict[str, str]:
     }
 
 
-def glossa(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
+def glossa(*args: str, log: Path) -> subprocess.Popen:
+    """`python -m app ARGS` with its log (standard error) in a file: a server logs a line per
+    request, and would stop at a full pipe that nobody reads until it ends."""
+    with open(log, "wb") as err:
+        return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
 
 
 def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
@@ -161,6 +157,7 @@ def test_several_workers_share_one_data_folder_and_one_state_store(tmp_path):
         "--workers",
         "3",
         "--watch",
+        log=tmp_path / "serve.log",
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -188,10 +185,11 @@ def test_several_workers_share_one_data_folder_and_one_state_store(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            _, err = proc.communicate(timeout=20)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-            _, err = proc.communicate()
+            proc.wait()
+    err = (tmp_path / "serve.log").read_text()
     assert "LockError" not in err and "Traceback" not in err
 
 
