@@ -58,6 +58,8 @@
       // Names that begin with the words typed, or (for a question) the entries that answer it.
       var answers = results[0].kind === "answer";
       list.setAttribute("aria-label", answers ? "Entries that answer this" : "Matching entries");
+      // Answers are not names that begin with the words typed: say so above them (style.css).
+      list.classList.toggle("answers", answers);
       results.forEach(function (r, i) {
         var li = el("li", { id: list.id + "-" + i, role: "option", "aria-selected": "false", "data-url": r.url });
         // An alias matched, not the title: say which ("WCSS — alias of Inertia").

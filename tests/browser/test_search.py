@@ -14,6 +14,8 @@ def test_a_suggestion_found_by_an_alias_says_so(page, live_server):
     option.wait_for()
     assert option.locator(".suggest-title").inner_text() == "WCSS — alias of Inertia"
     assert page.locator("#suggest-0").get_attribute("aria-label") == "Matching entries"
+    caption = page.locator("#suggest-0").evaluate("ul => getComputedStyle(ul, '::before').content")
+    assert caption in ("none", "normal")
     assert not page.console_errors
 
 
@@ -26,6 +28,9 @@ def test_a_question_is_answered_in_the_suggestions_and_one_opens_its_entry(page,
     # Waits out the lists for the words typed on the way: the last one is for the whole question.
     expect(first.locator(".suggest-title")).to_have_text("Hierarchical clustering")
     expect(listbox).to_have_attribute("aria-label", "Entries that answer this")
+    # Seen, not only announced: the list says these answer the question, not names it begins.
+    caption = listbox.evaluate("ul => getComputedStyle(ul, '::before').content")
+    assert caption == '"Entries that answer this"'
     first.click()
     page.wait_for_url("**/entries/hierarchical-clustering")
     assert page.locator("h1").inner_text() == "Hierarchical clustering"
