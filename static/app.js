@@ -196,13 +196,32 @@
   }
 
   // -- display math wider than the screen scrolls, and a keyboard can reach it to scroll ----
-  document.querySelectorAll(".math.block").forEach(function (box) {
+  // Checked again whenever a formula's box changes size (a resize, a phone turned, fonts loaded):
+  // a tab stop only while there is something to scroll.
+  function scrollable(box) {
     if (box.scrollWidth > box.clientWidth + 1) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "group");
       box.setAttribute("aria-label", "Formula (scrolls sideways)");
+    } else if (box.getAttribute("tabindex") === "0" && document.activeElement !== box) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
     }
-  });
+  }
+  var formulas = document.querySelectorAll(".math.block");
+  formulas.forEach(scrollable);
+  if (formulas.length && "ResizeObserver" in window) {
+    var resized = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) { scrollable(entry.target.closest(".math.block")); });
+    });
+    formulas.forEach(function (box) {  // the box (the window changed) and what it holds (fonts)
+      resized.observe(box);
+      if (box.firstElementChild) resized.observe(box.firstElementChild);
+    });
+  } else if (formulas.length) {
+    window.addEventListener("resize", function () { formulas.forEach(scrollable); });
+  }
 
   // -- copy buttons on code blocks -----------------------------------------------------------
   if (navigator.clipboard) {

@@ -5,10 +5,12 @@
   // A learner's standing on each entry, when the graph is coloured by it: theme variables, read at
   // each drawing so that a theme switch recolours the nodes.
   var MASTERY = { new: "--muted", learning: "--warning", review: "--accent", known: "--tip" };
-  // Kelly's colours of maximum contrast (no two near alike), one per category in A–Z order of all
-  // categories: a category has the same colour on every page.
-  var PALETTE = ["#0067A5", "#BE0032", "#008856", "#F38400", "#875692", "#A1CAF1", "#882D17",
-                 "#E68FAC", "#8DB600", "#F3C300", "#604E97", "#848482", "#C2B280", "#00A3A3", "#F99379"];
+  // One colour per category in A–Z order of all categories, so a category has the same colour on
+  // every page. Picked farthest-first (each as far as can be from those before it, in CIEDE2000)
+  // among colours with 3:1 contrast on both themes' backgrounds: no two pairs are near alike
+  // (the least distance is 18) and every dot stands out in light and dark.
+  var PALETTE = ["#0f96e1", "#969600", "#ff0087", "#f0690f", "#007869", "#693cff", "#a587c3", "#c32d2d",
+                 "#0fa54b", "#87693c", "#964b87", "#f00fff", "#c37878", "#4b7800", "#3c69a5"];
 
   // The same layout on every visit: positions start from a hash of the slug, not Math.random.
   function seeded(text) {
@@ -107,8 +109,12 @@
     layout(nodes, links, width, height);
     var view = fit(nodes, width, height), hover = null, mastery = null;
     // Label only the best-connected nodes until the reader zooms in: names must stay legible.
-    var ranked = nodes.map(function (n) { return degree[n.slug] || 0; }).sort(function (a, b) { return b - a; });
-    var labelDegree = ranked[Math.min(ranked.length - 1, 24)] + 1;
+    // The 25 best connected (ties by name), not those above a degree: where every node has as
+    // many links as the others, a threshold would label none.
+    var labelled = {};
+    nodes.slice().sort(function (a, b) {
+      return (degree[b.slug] || 0) - (degree[a.slug] || 0) || (a.slug < b.slug ? -1 : 1);
+    }).slice(0, 25).forEach(function (n) { labelled[n.slug] = true; });
     var styles = getComputedStyle(document.documentElement);
 
     function radius(node) { return node.slug === focus ? 8 : 3 + Math.min(5, Math.sqrt(degree[node.slug] || 0)); }
@@ -131,23 +137,28 @@
       });
       ctx.fillStyle = fg; ctx.font = (12 / view.k) + "px system-ui, sans-serif";
       ctx.lineWidth = 1;
+      // A label's box is what its glyphs cover, descenders included, with a pixel to spare.
+      var metrics = ctx.measureText("Hgjpqy"), gap = 1 / view.k;
+      var ascent = metrics.actualBoundingBoxAscent + gap, descent = metrics.actualBoundingBoxDescent + gap;
       // Labels that would overlap one already drawn are left out (they show on hover), the most
       // important first: the hovered and found nodes, the focus, then by links.
-      var placed = [], order = nodes.filter(function (node) {
+      var placed = [], drawn = [], order = nodes.filter(function (node) {
         return focus || nodes.length < 60 || node === hover || found.indexOf(node) >= 0 || view.k > 2.2 ||
-          (degree[node.slug] || 0) >= labelDegree;
+          labelled[node.slug];
       }).sort(function (a, b) { return priority(b) - priority(a); });
       order.forEach(function (node) {
-        var x = node.x + radius(node) + 2, y = node.y + 4 / view.k, h = 13 / view.k;
-        var box = { x: x, y: y - h, w: ctx.measureText(node.title).width, h: h };
+        var x = node.x + radius(node) + 2, y = node.y + 4 / view.k;
+        var box = { x: x - gap, y: y - ascent, w: ctx.measureText(node.title).width + 2 * gap, h: ascent + descent };
         var clash = placed.some(function (o) {
           return box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h;
         });
         if (clash && node !== hover && found.indexOf(node) < 0) return;
         placed.push(box);
+        drawn.push({ slug: node.slug, title: node.title, x: x, y: y, size: 12 / view.k });
         ctx.fillText(node.title, x, y);
       });
       canvas.dataset.labels = String(placed.length);
+      canvas.glossaLabels = drawn;  // what was written where, in the graph's units
     }
     function priority(node) {
       return (node === hover ? 1e6 : 0) + (found.indexOf(node) >= 0 ? 1e5 : 0) +

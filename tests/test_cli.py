@@ -89,3 +89,14 @@ def test_state_folder_inside_the_data_folder_is_refused(tmp_path, content_dir, c
     )
     assert code == 2
     assert "inside the data folder" in capsys.readouterr().err
+
+
+def test_check_reports_a_table_link_the_renderer_cannot_place(content_dir, capsys):
+    (content_dir / "clustering/scores.md").write_text(
+        "---\ntitle: Scores\n---\n\nIntro.\n\n| metric | value |\n|---|---|\n"
+        "| [[inertia|within-cluster | 7.2 |\n| [[k-means\\|K-means]] | 3 |\n"
+    )
+    assert main(["check", "--content", str(content_dir)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    # the unclosed link on line 9 is reported; the escaped one on line 10 renders in its cell
+    assert out == ["clustering/scores.md:9: link '[[inertia' cannot be placed here and shows as text"]

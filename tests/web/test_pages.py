@@ -96,3 +96,14 @@ def test_random_reaches_any_entry(client):
     seen = {client.get("/random", follow_redirects=False).headers["location"] for _ in range(40)}
     assert seen <= {f"/entries/{s}" for s in SAMPLE_SLUGS}
     assert len(seen) > 1
+
+
+def test_prev_and_next_say_they_are_alphabetical_within_the_category(client):
+    html = client.get("/entries/inertia").text
+    nav = html.split('<nav class="prev-next"')[1].split("</nav>")[0]
+    assert 'aria-label="Clustering A–Z"' in nav
+    prev, after = nav.split('href="/entries/hierarchical-clustering">')[1].split("</a>", 1)
+    assert "Previous in Clustering A–Z:" in prev and "Hierarchical clustering" in prev
+    assert "Next in Clustering A–Z:" in after.split('href="/entries/k-means">')[1]
+    last = client.get("/entries/k-means").text.split('<nav class="prev-next"')[1].split("</nav>")[0]
+    assert "Previous in Clustering A–Z:" in last and "Next in" not in last  # the last one A–Z
