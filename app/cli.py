@@ -294,4 +294,11 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.errors():
             print(f"glossa: {problem['msg']}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from app.search.semantic import SemanticUnavailable  # only now: the search package is heavy
+
+        if not isinstance(err, SemanticUnavailable):  # GLOSSA_SEMANTIC=on without the extra
+            raise
+        print(f"glossa: {err}", file=sys.stderr)
+        return 2
     return code

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(65536, ge=1024, description="Argon2id memory cost per password hash.")
     password_time_cost: int = Field(3, ge=1, description="Argon2id passes per password hash.")
     site_name: str = Field("Glossa", description="Name shown in the page header.")
+    semantic: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Re-rank questions by meaning with the optional semantic extra: `auto` when it is "
+        "installed, `on` requires it (start fails without it), `off` never.",
+    )
     watch: bool = Field(False, description="Rebuild when content files change.")
     build_on_start: bool = Field(True, description="Bring store and index up to date at start-up.")
     log_format: Literal["json", "text"] = Field(

@@ -145,7 +145,7 @@ def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now, observ
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = open_content_store(settings.content_db_url)
     with cross_process_lock(settings.data_dir):
-        index = SearchIndex(settings.index_dir)
+        index = SearchIndex(settings.index_dir, settings.semantic)
     builder = Builder(settings.content_dir, settings.data_dir, engine, index)
     state = accounts = None
     if serve:

@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from app.content.pipeline.parse import slugify
 from app.memo import Memo
 from app.names import name_key
-from app.search import documents, folders, parser, patches, ranking, writer  # noqa: F401 - patches apply on import
+from app.search import documents, folders, parser, patches, ranking, semantic, writer  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
 from app.search.hits import Hit, SearchResults, Wanted, hit, searched_stems
 from app.search.postings import leaves
@@ -52,8 +52,12 @@ class _Lease:
 
 
 class SearchIndex:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, meaning: semantic.Mode = "off"):
+        """meaning: re-rank questions with the semantic extra (app/search/semantic.py); `on`
+        raises SemanticUnavailable when it is not installed, `auto` uses it when it is."""
         self.path = path
+        # Imports the extra's modules only when enabled: the default install never loads them.
+        self.semantic = semantic.Semantic(path.parent) if semantic.enabled(meaning) else None
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
@@ -123,6 +127,8 @@ class SearchIndex:
                 self._retire()
                 self.vocab = Vocabulary()
                 self.vocab.start_from(docs, self.ix.latest_generation())
+            if self.semantic is not None:
+                self.semantic.update(docs, fresh=True)
             return
         with self.searcher() as s:  # what the index holds before this change
             links = documents.changes(s, docs, deleted)
@@ -130,6 +136,8 @@ class SearchIndex:
         before = self.ix.latest_generation()
         writer.write(self.ix, docs, deleted, False, links, merge)
         self.vocab.applied(docs, deleted, before, self.ix.latest_generation())
+        if self.semantic is not None:
+            self.semantic.update(docs, deleted)
 
     def tidy(self) -> None:
         """Merge the small segments that edits leave (Whoosh's MERGE_SMALL), at a quiet moment
@@ -242,9 +250,12 @@ class SearchIndex:
         described = ranking.rank(lease.scorer, parsed.words, correct, complete)
         scored = described.scores
         excluded = parser.excluded_query(parsed)
+        gone: set[int] = set()
         if excluded is not None:
             gone = lease.scorer.docset(excluded)
             scored = {d: v for d, v in scored.items() if d not in gone}
+        if self.semantic is not None:
+            scored = self.semantic.rank(parser.as_typed(parsed), scored, lease.searcher, allowed, gone)
         wanted = Wanted(list(described.weights), described.weights, named, snippets=snippets)
         return self._page(lease, scored, allowed, page, limit, wanted)
 
@@ -362,6 +373,8 @@ class SearchIndex:
         For servers: a command-line build would only throw them away."""
         with self.searcher() as s:
             self.vocab.speller(s)
+            if self.semantic is not None:
+                self.semantic.fill(s.all_stored_fields())
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
         """Titles and aliases that begin with the words typed; when none does and several

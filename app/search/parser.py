@@ -91,6 +91,18 @@ def parse_query(raw: str) -> ParsedQuery:
     return parsed
 
 
+def as_typed(parsed: ParsedQuery) -> str:
+    """The query's words and phrases in the order typed, repeats and stop words kept (a
+    sentence encoder reads them), up to MAX_WORDS content words like the query itself."""
+    spoken, content = [], 0
+    for part in parsed.spoken:
+        if content >= MAX_WORDS:
+            break
+        spoken.append(part)
+        content += len(terms(part))
+    return " ".join(spoken)
+
+
 def terms(text: str, stop: bool = True) -> list[str]:
     return list(_terms(text, stop))
 
