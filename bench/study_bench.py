@@ -219,6 +219,14 @@ async def reviewers(
         await asyncio.gather(*(learner(t) for t in tokens))
 
 
+def error_kinds(stats: dict) -> str:
+    """What failed, by kind ("503 x2, ReadTimeout x1"): an error count alone does not say whose."""
+    counts: dict[str, int] = {}
+    for kind in [str(code) for code in stats["errors"]] + stats["failed"]:
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items()))
+
+
 async def editor(content: Path, seconds: float) -> None:
     files = sorted(content.rglob("*.md"))[:50]
     deadline = time.monotonic() + seconds
@@ -311,6 +319,7 @@ def main() -> None:
                     f"\n64 learners at once, {pace}, {args.seconds:.0f} s, content edited every second: "
                     f"{len(lat)} requests ({len(lat) / args.seconds:.0f}/s), p50 {pct(lat, 0.5):.0f} ms, "
                     f"p99 {pct(lat, 0.99):.0f} ms, errors {len(stats['errors']) + len(stats['failed'])}"
+                    + (f" ({kinds})" if (kinds := error_kinds(stats)) else "")
                 )
             if not args.no_kill:
                 answered: list[tuple[str, str]] = []
