@@ -148,13 +148,16 @@ def serve(content: Path, work: Path, port: int, state_url: str) -> subprocess.Po
 
 
 def sequential(base: str, tokens: list[str], slugs: list[str]) -> dict[str, tuple[float, float]]:
-    entry, queue, review = [], [], []
+    entry, next_card, queue, review = [], [], [], []
     with httpx.Client(base_url=base, timeout=30) as client:
         for i, token in enumerate(tokens):
             auth = {"authorization": f"Bearer {token}"}
             t = time.perf_counter()
             client.get(f"/api/entries/{slugs[i % len(slugs)]}").raise_for_status()
             entry.append(time.perf_counter() - t)
+            t = time.perf_counter()  # the next card, as the study page asks for it
+            client.get("/api/study/queue", params={"limit": 1}, headers=auth).raise_for_status()
+            next_card.append(time.perf_counter() - t)
             t = time.perf_counter()
             cards = client.get("/api/study/queue", params={"limit": 20}, headers=auth).raise_for_status().json()
             queue.append(time.perf_counter() - t)
@@ -166,7 +169,12 @@ def sequential(base: str, tokens: list[str], slugs: list[str]) -> dict[str, tupl
                 review.append(time.perf_counter() - t)
     return {
         name: (pct(v, 0.5), pct(v, 0.95))
-        for name, v in (("entry (baseline)", entry), ("queue", queue), ("review", review))
+        for name, v in (
+            ("entry (baseline)", entry),
+            ("next card (queue?limit=1)", next_card),
+            ("20 cards (queue?limit=20)", queue),
+            ("review", review),
+        )
     }
 
 
