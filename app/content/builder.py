@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -177,7 +178,9 @@ class Builder:
         found = None
         if catalog is None:
             # Looking at every file is mostly waiting for the file system: done meanwhile.
-            found = _Background(discover, self.content_dir)
+            scan = ThreadPoolExecutor(1, thread_name_prefix="glossa-scan")
+            found = scan.submit(discover, self.content_dir).result
+            scan.shutdown(wait=False)  # the one task still runs; the pool ends with it
             self._generation = self._stored_generation()
             gc.disable()  # 50,000 entries' worth of objects, none of them garbage
             try:
@@ -551,29 +554,6 @@ DECK_MODULUS = 1 << 128
 
 def _deck_part(slug: str, deck_hash: str) -> int:
     return int.from_bytes(hashlib.blake2b(f"{slug}\x00{deck_hash}".encode(), digest_size=16).digest(), "big")
-
-
-class _Background(threading.Thread):
-    """fn(*args) on a thread of its own; calling the object waits for its result."""
-
-    def __init__(self, fn: Callable[..., Any], *args: Any):
-        super().__init__(name="glossa-build-helper", daemon=True)
-        self._fn, self._args = fn, args
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._result = self._fn(*self._args)
-        except BaseException as err:  # noqa: BLE001 - raised again where the result is wanted
-            self._error = err
-
-    def __call__(self) -> Any:
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
 
 
 def _set_aside() -> None:
