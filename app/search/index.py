@@ -37,6 +37,11 @@ ANSWERS = 5  # entries the search box offers for a question: the first few are w
 __all__ = ["Hit", "SearchIndex", "SearchResults"]
 
 
+def _cache_key(text: str, categories: Iterable[str], tags: Iterable[str], page: int, limit: int, exact: bool):
+    """How search() remembers an answer and peek() finds it: one key for both."""
+    return (text, tuple(categories), tuple(tags), page, limit, exact)
+
+
 class _Lease:
     """A searcher and how many requests use it; closed once retired and unused."""
 
@@ -161,7 +166,7 @@ class SearchIndex:
         exact: bool = False,
     ) -> SearchResults:
         """exact: the words as typed, respelling none of them (a search the user insisted on)."""
-        key = (text, tuple(categories), tuple(tags), page, limit, exact)
+        key = _cache_key(text, categories, tags, page, limit, exact)
         with self._leased() as lease:
             # Shared between requests: callers only read it.
             return lease.results.get(key, lambda: self._search(lease, text, key[1], key[2], page, limit, exact))
@@ -177,7 +182,7 @@ class SearchIndex:
     ) -> SearchResults | None:
         """search()'s answer if the current searcher remembers it, else None: nothing is
         computed and nothing waits, so it may be called on the event loop."""
-        key = (text, tuple(categories), tuple(tags), page, limit, exact)
+        key = _cache_key(text, categories, tags, page, limit, exact)
         with self._lock:  # a lease is retired and closed only under this lock
             lease = self._lease
             if lease is None or folders.folder_of(self.path) != self._opened or not lease.searcher.up_to_date():
