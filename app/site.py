@@ -116,6 +116,23 @@ class Site:
         state = "none" if self.state is None else "ok" if self.state.health().available else "unavailable"
         return {"content": "ok", "state": state}
 
+    def readiness(self) -> dict[str, str]:
+        """Each part a node needs to take traffic (content, index, state): `ok`, or why not."""
+        checks: dict[str, str] = {}
+        try:
+            checks["content"] = "ok" if self.reader.generation() else "not built yet"
+        except Exception as err:  # noqa: BLE001 - whatever it is, this node cannot serve
+            checks["content"] = f"the content store cannot be read: {err}"
+        try:
+            self.index.doc_count()  # opens a searcher, as every search does
+            checks["index"] = "ok"
+        except Exception as err:  # noqa: BLE001
+            checks["index"] = f"the search index cannot be opened: {err}"
+        if self.state is not None:
+            health = self.state.health()
+            checks["state"] = "ok" if health.available else health.problem or "unavailable"
+        return checks
+
     def close(self) -> None:
         self.builder.close()  # leaves what it knows of the content for the next start
         self.index.close()

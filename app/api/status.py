@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from app.deps import SiteDep
 from app.metrics import CONTENT_TYPE, Metrics
 from app.schemas import Status
-from app.site import Site
 
 router = APIRouter()
 # At the root, outside /api: where balancers and Prometheus look for them by convention.
@@ -56,27 +55,10 @@ async def healthz() -> JSONResponse:
     summary="Ready for traffic: content built, search index open, state store reachable",
 )
 def readyz(site: SiteDep) -> JSONResponse:
-    checks = readiness(site)
+    checks = site.readiness()
     ready = all(v == "ok" for v in checks.values())
     body = Readiness(ready=ready, checks=checks).model_dump()
     return JSONResponse(body, status_code=200 if ready else 503, headers=NO_STORE)
-
-
-def readiness(site: Site) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    try:
-        checks["content"] = "ok" if site.reader.generation() else "not built yet"
-    except Exception as err:  # noqa: BLE001 - whatever it is, this node cannot serve
-        checks["content"] = f"the content store cannot be read: {err}"
-    try:
-        site.index.doc_count()  # opens a searcher, as every search does
-        checks["index"] = "ok"
-    except Exception as err:  # noqa: BLE001
-        checks["index"] = f"the search index cannot be opened: {err}"
-    if site.state is not None:
-        health = site.state.health()
-        checks["state"] = "ok" if health.available else health.problem or "unavailable"
-    return checks
 
 
 @probes.get(
