@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,17 +49,14 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.accounts.models import ApiToken, Learner
 from app.accounts.service import digest
+from bench.study_bench import pct
 from deploy.cluster import Cluster
+from tests.support.postgres import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 READ_ROUTES = ("search", "suggest", "entry page", "entry JSON", "listing")
 EDIT_TARGET = 2.0  # seconds for every node to serve an edit
 RETRY_CAP = 2.0  # a learner waits at most this long before sending an answer again
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))] * 1000 if ordered else 0.0
 
 
 @dataclass
@@ -250,22 +246,6 @@ async def conductor(cluster: Cluster, run: Run, client: httpx.AsyncClient, args,
 
 
 # -- setting up and checking -----------------------------------------------------------------------
-def new_database(admin_url: str) -> str:
-    name = f"glossa_faults_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def add_learners(url: str, n: int) -> list[tuple[str, str]]:
     """n learners with an API token each (the nodes have migrated the store): (id, token)."""
     engine, now, made = create_engine(url), datetime.now(UTC), []
@@ -405,7 +385,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="glossa-faults-"))
     content = work / "content"
     shutil.copytree(ROOT / "content", content)
-    state_url = new_database(args.postgres)
+    state_url = create_database(args.postgres, prefix="glossa_faults")
     cluster = Cluster(content, work, state_url, nodes=args.nodes, redis_url=None if args.no_redis else args.redis)
     try:
         try:

@@ -3,7 +3,6 @@ passes through a TCP proxy the test can cut."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.deploy.tcp_proxy import TcpProxy
-from tests.support.postgres import admin_url
+from tests.support.postgres import admin_url, create_database, drop_database
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +20,11 @@ def module_postgres() -> Iterator[str]:
     url, why = admin_url()
     if url is None:
         pytest.skip(why)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"glossa_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    made = create_database(url)
     try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+        yield made
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url, made)
 
 
 def through(proxy: TcpProxy, url: str) -> str:

@@ -40,32 +40,51 @@ def admin_url() -> tuple[str | None, str]:
     return url, ""
 
 
+def create_database(admin: str, prefix: str = "glossa_test") -> str:
+    """A new, empty database on admin's server; returns its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin: str, url: str) -> None:
+    """Drop the database url names (connections to it are ended first)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def new_postgres_database() -> Iterator[Callable[[], str]]:
     """Makes new, empty databases (URLs), all dropped after the test."""
     url, why = admin_url()
     if url is None:
         pytest.skip(why)
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     made: list[str] = []
 
     def new() -> str:
-        name = f"glossa_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(name)
-        return make_url(url).set(database=name).render_as_string(hide_password=False)
+        made.append(create_database(url))
+        return made[-1]
 
     try:
         yield new
     finally:
-        with admin.connect() as conn:
-            for name in made:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        for made_url in made:
+            drop_database(url, made_url)
 
 
 @pytest.fixture

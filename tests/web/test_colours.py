@@ -8,22 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.colours import contrast
+
 STATIC = Path(__file__).resolve().parents[2] / "static"
 CODE_BACKGROUND = {"light": "#f3f4f6", "dark": "#272822"}
-
-
-def luminance(colour: str) -> float:
-    hex_ = colour.lstrip("#")
-    if len(hex_) == 3:
-        hex_ = "".join(c * 2 for c in hex_)
-    channels = [int(hex_[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def code_colours() -> list[tuple[str, str, str]]:
