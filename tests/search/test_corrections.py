@@ -3,9 +3,7 @@ respelling instead ("Did you mean"), never both."""
 
 from __future__ import annotations
 
-
-def slugs(results) -> list[str]:
-    return [h.slug for h in results.hits]
+from tests.search.conftest import slugs
 
 
 def test_results_for_a_respelling_say_what_was_searched(written):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from app.search.parser import parse_query
-
-
-def slugs(results) -> list[str]:
-    return [h.slug for h in results.hits]
+from tests.search.conftest import slugs
 
 
 def test_a_quoted_name_ranks_its_entry_first_like_the_unquoted_name(written):

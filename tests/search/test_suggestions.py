@@ -7,11 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.config import Settings
 from app.search import SearchIndex
 from app.search.index import ANSWERS
-from app.site import open_site
-from tests.conftest import write_content
+from tests.search.conftest import built_index
 
 GLOSSARY = {
     "serving/batch-inference.md": """\
@@ -65,13 +63,7 @@ for n in range(1, 9):  # more answers than the box shows
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchIndex]:
-    root = tmp_path_factory.mktemp("suggestions")
-    site = open_site(
-        Settings(content_dir=write_content(root / "content", GLOSSARY), data_dir=root / "data"), serve=False
-    )
-    site.update()
-    yield site.index
-    site.close()
+    yield from built_index(tmp_path_factory, "suggestions", GLOSSARY)
 
 
 def shown(index: SearchIndex, text: str) -> list[tuple[str, str | None]]:
