@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Readable log lines at a terminal; servers behind a balancer log JSON lines (the default).
-LOG_FORMAT ?= text
+# An exported GLOSSA_LOG_FORMAT wins.
+LOG_FORMAT ?= $(or $(GLOSSA_LOG_FORMAT),text)
 LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
 	--index-url https://pypi.org/simple --no-header --quiet
 

@@ -314,18 +314,31 @@ def _up(args: argparse.Namespace) -> int:
         args.content, args.work, args.state_url, nodes=args.nodes, port=args.port, redis_url=args.redis_url
     )
     stopping = threading.Event()
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt  # start() stops what it started, on any exception
+
+    # While starting, a signal ends the start at once; once up, it ends the loop below.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
+        signal.signal(sig, interrupt)
     print(f"starting {args.nodes} nodes (logs in {cluster.work}/node*/serve.log) ...", flush=True)
     started = time.monotonic()
-    cluster.start()
+    try:
+        cluster.start()
+    except KeyboardInterrupt:
+        print("interrupted while starting; stopped", flush=True)
+        return 130
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
     print(f"up in {time.monotonic() - started:.1f} s: {cluster.url}", flush=True)
     for node in cluster.nodes:
         print(f"  node{node.index + 1}: {node.url}  data in {node.folder / 'data'}")
     print(f"  HAProxy statistics: http://127.0.0.1:{cluster.stats_port}/", flush=True)
+    ended: set[int] = set()
     while not stopping.wait(1):
         for node in cluster.nodes:
-            if not node.running:
+            if not node.running and node.index not in ended:  # said once, not every second
+                ended.add(node.index)
                 print(f"node{node.index + 1} ended (status {node.process and node.process.returncode})", flush=True)
         if cluster.balancer is not None and cluster.balancer.poll() is not None:
             print("HAProxy ended; stopping the nodes", flush=True)

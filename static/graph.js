@@ -109,7 +109,7 @@
     layout(nodes, links, width, height);
     var view = fit(nodes, width, height), hover = null, mastery = null;
     // Label only the best-connected nodes until the reader zooms in: names must stay legible.
-    // The 25 best connected (ties by name), not those above a degree: where every node has as
+    // The 25 best connected (ties by slug), not those above a degree: where every node has as
     // many links as the others, a threshold would label none.
     var labelled = {};
     nodes.slice().sort(function (a, b) {
@@ -157,7 +157,6 @@
         drawn.push({ slug: node.slug, title: node.title, x: x, y: y, size: 12 / view.k });
         ctx.fillText(node.title, x, y);
       });
-      canvas.dataset.labels = String(placed.length);
       canvas.glossaLabels = drawn;  // what was written where, in the graph's units
     }
     function priority(node) {
