@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.content.reader import ContentReader
@@ -29,14 +30,21 @@ async def get_settings_of_app(request: Request) -> Settings:
     return site.settings
 
 
-def get_state(request: Request) -> StateStore:
-    """The state store, or a 503 that says why learners' data is unavailable. Plain def:
-    an unavailable store is tried again here, which may wait on a database."""
+async def usable(state: StateStore) -> None:
+    """Raises StateUnavailable, with the reason, when the state store cannot be used. An open
+    store is answered on the event loop; one that is not is tried again, which may wait on a
+    database, so in the thread pool."""
+    if not state.available:
+        await run_in_threadpool(state.engine)
+
+
+async def get_state(request: Request) -> StateStore:
+    """The state store, or a 503 that says why learners' data is unavailable."""
     site: Site = request.app.state.site
     state = site.state
     if state is None:
         raise StateUnavailable("this site was started without a state store")
-    state.engine()  # raises StateUnavailable with the reason
+    await usable(state)
     return state
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import Executable, bindparam, delete, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from app.accounts.limits import RateLimits
@@ -33,6 +34,34 @@ Deleter = Callable[[Session, str], None]
 MERGERS: list[Merger] = []
 EXPORTERS: list[Exporter] = []
 DELETERS: list[Deleter] = []
+
+
+# Who makes a request, asked on every request: built once (building a statement cost more
+# than answering it). Parameter: hash, the token's digest.
+_WHO = (col(Learner.id), col(Learner.username), col(Learner.guest), col(Learner.created))
+BY_SESSION = (
+    core_select(
+        col(LearnerSession.id),
+        col(LearnerSession.expires),
+        col(LearnerSession.last_seen),
+        col(LearnerSession.csrf_token),
+        *_WHO,
+    )
+    .join(Learner, col(Learner.id) == col(LearnerSession.learner_id))
+    .where(col(LearnerSession.token_hash) == bindparam("hash"))
+)
+BY_TOKEN = (
+    core_select(col(ApiToken.id), col(ApiToken.last_used), *_WHO)
+    .join(Learner, col(Learner.id) == col(ApiToken.learner_id))
+    .where(col(ApiToken.token_hash) == bindparam("hash"))
+)
+
+
+Later = Callable[..., None]  # later(fn, *args): fn(*args) once the answer is sent
+
+
+def _now(fn: Callable[..., None], *args: Any) -> None:
+    fn(*args)
 
 
 class AccountError(Refusal):
@@ -105,47 +134,44 @@ class Accounts:
         s.add(row)
         return Started(Identity(_view(learner), "cookie", row.id, row.csrf_token), token)
 
-    def from_cookie(self, token: str) -> Identity | None:
+    def from_cookie(self, token: str, later: Later | None = None) -> Identity | None:
         """The learner a session cookie belongs to, if the session is alive. Asked on every
-        request, so a session ended anywhere is refused at once everywhere."""
+        request, so a session ended anywhere is refused at once everywhere. later: runs the
+        marking of a session or token as used after the answer is sent (it takes the write lock
+        and a flush to disk; nothing waits on it), instead of now."""
         with self.state.read() as s:
-            found = s.exec(
-                select(LearnerSession, Learner)
-                .join(Learner, col(Learner.id) == col(LearnerSession.learner_id))
-                .where(LearnerSession.token_hash == digest(token))
-            ).first()
+            found = s.connection().execute(BY_SESSION, {"hash": digest(token)}).first()
         if found is None:
             return None
-        row, learner = found
+        session_id, expires, last_seen, csrf_token, learner_id, username, guest, created = found
         now = self.clock()
-        if now >= row.expires or now - row.last_seen >= self.policy.idle:
+        if now >= expires or now - last_seen >= self.policy.idle:
             with self.state.write() as s:
-                s.execute(delete(LearnerSession).where(col(LearnerSession.id) == row.id))
+                s.execute(delete(LearnerSession).where(col(LearnerSession.id) == session_id))
             return None
-        if now - row.last_seen >= TOUCH_EVERY:
-            with self.state.write() as s:
-                s.execute(update(LearnerSession).where(col(LearnerSession.id) == row.id).values(last_seen=now))
-        return Identity(_view(learner), "cookie", row.id, row.csrf_token)
+        if now - last_seen >= TOUCH_EVERY:
+            touch = update(LearnerSession).where(col(LearnerSession.id) == session_id).values(last_seen=now)
+            (later or _now)(self._write, touch)
+        return Identity(LearnerView(learner_id, username, guest, created), "cookie", session_id, csrf_token)
 
-    def from_token(self, token: str) -> Identity | None:
+    def from_token(self, token: str, later: Later | None = None) -> Identity | None:
         if not token.startswith(TOKEN_PREFIX):
             return None
         with self.state.read() as s:
-            found = s.exec(
-                select(ApiToken, Learner)
-                .join(Learner, col(Learner.id) == col(ApiToken.learner_id))
-                .where(ApiToken.token_hash == digest(token))
-            ).first()
+            found = s.connection().execute(BY_TOKEN, {"hash": digest(token)}).first()
         if found is None:
             return None
-        row, learner = found
+        token_id, last_used, learner_id, username, guest, created = found
         now = self.clock()
         # Like last_seen: written at most every few minutes, so that using a token does not take
         # the write lock on every request (every reader would queue behind it).
-        if row.last_used is None or now - row.last_used >= TOUCH_EVERY:
-            with self.state.write() as s:
-                s.execute(update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used=now))
-        return Identity(_view(learner), "token")
+        if last_used is None or now - last_used >= TOUCH_EVERY:
+            (later or _now)(self._write, update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used=now))
+        return Identity(LearnerView(learner_id, username, guest, created), "token")
+
+    def _write(self, statement: Executable) -> None:
+        with self.state.write() as s:
+            s.execute(statement)
 
     def end_session(self, who: Identity, session_id: str) -> None:
         with self.state.write() as s:

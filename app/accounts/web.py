@@ -11,10 +11,11 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import BackgroundTasks, Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from app.accounts.service import AccountError, Accounts, Identity, Started
+from app.accounts.service import AccountError, Accounts, Identity, Later, Started
+from app.deps import usable
 from app.site import Site
 from app.state import StateUnavailable
 
@@ -28,11 +29,10 @@ bearer_scheme = HTTPBearer(auto_error=False, description="A personal API token f
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="The session cookie")
 
 
-def accounts_of(request: Request) -> Accounts:
+def site_accounts(request: Request) -> Accounts:
     site: Site = request.app.state.site
     if site.accounts is None:
         raise StateUnavailable("learners' data is unavailable: this site runs without a state store")
-    site.accounts.state.engine()  # StateUnavailable, with the reason, when it cannot be used
     return site.accounts
 
 
@@ -40,24 +40,34 @@ def identify(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
+    later: BackgroundTasks,
 ) -> Identity | None:
-    """The learner making the request, or None. A bad API token is refused outright; a stale
-    cookie is only ignored (the browser is then a visitor)."""
+    """The learner making the request, or None; marking their session or token as used waits
+    until the answer is sent."""
+    return who_is(request, bearer, cookie, later.add_task)
+
+
+def who_is(
+    request: Request, bearer: HTTPAuthorizationCredentials | None, cookie: str | None, later: Later | None = None
+) -> Identity | None:
+    """A bad API token is refused outright; a stale cookie is only ignored (the browser is then
+    a visitor)."""
     if bearer is None and not cookie:
         return None
-    accounts = accounts_of(request)
+    accounts = site_accounts(request)
+    accounts.state.engine()  # StateUnavailable, with the reason, when it cannot be used
     if bearer is not None:
-        found = accounts.from_token(bearer.credentials)
+        found = accounts.from_token(bearer.credentials, later)
         if found is None:
             raise AccountError(401, "that API token is not valid (revoked, or never made)")
         return found
-    return accounts.from_cookie(cookie) if cookie else None
+    return accounts.from_cookie(cookie, later) if cookie else None
 
 
 def viewer(request: Request) -> Identity | None:
     """For pages: who is reading, if anyone; reading works even when the state store does not."""
     try:
-        found = identify(request, _bearer_of(request), request.cookies.get(SESSION_COOKIE))
+        found = who_is(request, _bearer_of(request), request.cookies.get(SESSION_COOKIE))
     except (StateUnavailable, AccountError):
         found = None
     request.state.viewer = found
@@ -71,7 +81,7 @@ def _bearer_of(request: Request) -> HTTPAuthorizationCredentials | None:
     return HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
 
 
-def require_learner(who: Annotated[Identity | None, Depends(identify)]) -> Identity:
+async def require_learner(who: Annotated[Identity | None, Depends(identify)]) -> Identity:
     if who is None:
         raise AccountError(401, "sign in, or start as a guest, first")
     return who
@@ -171,6 +181,12 @@ class FormToken:
                 samesite="lax",
                 secure=self.request.url.scheme == "https",
             )
+
+
+async def accounts_of(request: Request) -> Accounts:
+    accounts = site_accounts(request)
+    await usable(accounts.state)
+    return accounts
 
 
 AccountsDep = Annotated[Accounts, Depends(accounts_of)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
@@ -78,6 +80,10 @@ FACE_COLUMNS = tuple(
         store.StudyCard.back_md,
     )
 )
+# Built once: the study page asks for one card's faces per card shown.
+FACES_OF_ENTRIES = core_select(*FACE_COLUMNS).where(
+    col(store.StudyCard.entry_slug).in_(bindparam("slugs", expanding=True))
+)
 
 
 class DeckReader:
@@ -132,14 +138,11 @@ class DeckReader:
         """The cards' fronts and backs, for the few about to be shown."""
         wanted = {pair for pair in (split_card_id(i) for i in ids) if pair}
         titles = self.index().titles
-        c = store.StudyCard
         out: dict[str, CardFace] = {}
-        with store.session_scope(self.engine) as s:
+        with self.engine.connect() as db:
             # By entry, then picked out here: SQLite scans the whole table for a row-value IN.
             for chunk in store.chunks(sorted({slug for slug, _ in wanted})):
-                rows = s.execute(
-                    core_select(*FACE_COLUMNS).where(col(c.entry_slug).in_(chunk))
-                ).all()
+                rows: list[Any] = list(db.execute(FACES_OF_ENTRIES, {"slugs": chunk}))
                 for slug, key, kind, front_html, back_html, answers, front_md, back_md in rows:
                     if (slug, key) not in wanted:
                         continue

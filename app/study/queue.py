@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlmodel import col
 
 from app.content.decks import CardRef, DeckIndex
@@ -38,6 +38,19 @@ SCHEDULE_COLUMNS = tuple(
         CardState.last_review,
     )
 )
+# The queue's statements, built once: building a statement and its cache key on each request
+# cost more than SQLite took to answer it. Parameters: learner, now, soon, take, slugs.
+_MINE = col(CardState.learner_id) == bindparam("learner")
+_DUE = (_MINE, col(CardState.state) == REVIEW, col(CardState.due) <= bindparam("now"))
+_ORDER = (col(CardState.due), col(CardState.entry_slug), col(CardState.card_key))
+STUDIED = select(func.aggregate_strings(col(CardState.entry_slug) + ":" + col(CardState.card_key), "\n")).where(_MINE)
+LEARNING = select(*SCHEDULE_COLUMNS).where(
+    _MINE, col(CardState.state) != REVIEW, col(CardState.due) <= bindparam("soon")
+)
+DUE_COUNT = select(func.count()).where(*_DUE)
+DUE_FIRST = select(*SCHEDULE_COLUMNS).where(*_DUE).order_by(*_ORDER).limit(bindparam("take"))
+DUE_NAMES = select(col(CardState.entry_slug), col(CardState.card_key)).where(*_DUE).order_by(*_ORDER)
+OF_ENTRIES = select(*SCHEDULE_COLUMNS).where(_MINE, col(CardState.entry_slug).in_(bindparam("slugs", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -76,11 +89,7 @@ class Room:
 def studied_ids(db: Connection, learner_id: str) -> set[str]:
     """Every card the learner ever answered, as `slug:key`. Asked as one joined string: reading
     thousands of rows one by one cost more than the rest of the queue together."""
-    joined = db.execute(
-        select(func.aggregate_strings(col(CardState.entry_slug) + ":" + col(CardState.card_key), "\n")).where(
-            col(CardState.learner_id) == learner_id
-        )
-    ).scalar()
+    joined = db.execute(STUDIED, {"learner": learner_id}).scalar()
     return set(joined.split("\n")) if joined else set()
 
 
@@ -89,7 +98,7 @@ class QueueRead:
 
     def __init__(self, db: Connection, learner_id: str, deck: DeckIndex, renamed: dict[str, str], now: datetime):
         self.db, self.learner_id, self.deck, self.renamed, self.now = db, learner_id, deck, renamed, now
-        self.mine = col(CardState.learner_id) == learner_id
+        self.params = {"learner": learner_id, "now": now}
         self.stored: dict[str, tuple[str, str]] = {}  # card id -> its row's (slug, key): the slug may be old
 
     def read(self, resolved: Resolved, studied: set[str], room: Room, retention: float) -> Queue:
@@ -113,11 +122,7 @@ class QueueRead:
         return Queue(resolved, counts, cards, self.now, retention)
 
     def _learning_rows(self) -> Any:
-        return self.db.execute(
-            select(*SCHEDULE_COLUMNS).where(
-                self.mine, col(CardState.state) != REVIEW, col(CardState.due) <= self.now + LEARN_AHEAD
-            )
-        )
+        return self.db.execute(LEARNING, {"learner": self.learner_id, "soon": self.now + LEARN_AHEAD})
 
     def _reviews(
         self, in_scope: dict[str, CardRef], room: Room, exact: bool
@@ -125,21 +130,17 @@ class QueueRead:
         """How many reviews are due (up to the day's room), and the first of them, scheduled."""
         if not room.reviews:
             return 0, []
-        due = (self.mine, col(CardState.state) == REVIEW, col(CardState.due) <= self.now)
-        order = (col(CardState.due), col(CardState.entry_slug), col(CardState.card_key))
         if exact:
-            count = min(self.db.execute(select(func.count()).where(*due)).scalar_one(), room.reviews)
+            count = min(self.db.execute(DUE_COUNT, self.params).scalar_one(), room.reviews)
             take = count if room.limit is None else min(count, room.limit)
-            first = self.db.execute(select(*SCHEDULE_COLUMNS).where(*due).order_by(*order).limit(take))
+            first = self.db.execute(DUE_FIRST, {**self.params, "take": take})
             shown: list[tuple[CardRef, Schedule | None]] = [
                 (ref, Schedule(*rest)) for ref, rest in self._known(in_scope, first)
             ]
             if room.pin and all(ref.id != room.pin for ref, _ in shown):
                 shown += self._pinned_review(in_scope, room.pin)
             return count, shown
-        rows: Any = self.db.execution_options(yield_per=REVIEW_BATCH).execute(
-            select(col(CardState.entry_slug), col(CardState.card_key)).where(*due).order_by(*order)
-        )
+        rows: Any = self.db.execution_options(yield_per=REVIEW_BATCH).execute(DUE_NAMES, self.params)
         names = [ref for ref, _ in islice(self._known(in_scope, rows), room.reviews)]
         rows.close()
         wanted = (
@@ -171,7 +172,7 @@ class QueueRead:
         wanted, found = set(pairs), dict[tuple[str, str], Schedule]()
         slugs = sorted({slug for slug, _ in pairs})
         for chunk in (slugs[i : i + 400] for i in range(0, len(slugs), 400)):
-            rows = self.db.execute(select(*SCHEDULE_COLUMNS).where(self.mine, col(CardState.entry_slug).in_(chunk)))
+            rows = self.db.execute(OF_ENTRIES, {"learner": self.learner_id, "slugs": chunk})
             for slug, key, *rest in rows:
                 if (slug, key) in wanted:
                     found[str(slug), str(key)] = Schedule(*rest)

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.refusal import Refusal
 from app.study.distractors import DEFINITION, NAME, Pool, Term, load_pool, option_html, prompt_html, question_options
 from app.study.models import Quiz, QuizQuestion
-from app.study.scope import Resolved, parse_scope, resolve_scope
+from app.study.scope import parse_scope, resolve_scope
 from app.study.service import Study
 from app.urls import entry_url
 
@@ -129,7 +129,7 @@ class Quizzes:
             raise Refusal(422, f"direction must be {DEFINITION!r} (pick the name) or {NAME!r} (pick the definition)")
         if not 1 <= n <= MAX_QUESTIONS:
             raise Refusal(422, f"n must be between 1 and {MAX_QUESTIONS}")
-        resolved = self._resolve(learner_id, scope_text)
+        resolved = self.study.resolve(learner_id, scope_text, self.study.clock())
         pool, quiz_id = self.pool(), secrets.token_hex(16)
         entries = [slug for slug in dict.fromkeys(c.entry_slug for c in resolved.cards) if slug in pool.terms]
         first = entries[:1] if resolved.scope.kind == "entry" else []  # "this entry" is asked about first
@@ -146,14 +146,6 @@ class Quizzes:
         title = self.scope_title(old.scope, retry=True)
         plan = self._plan(secrets.token_hex(16), old.scope, title, old.direction, entries, len(entries), quiz_id)
         return self.save(learner_id, plan)
-
-    def _resolve(self, learner_id: str, scope_text: str | None) -> Resolved:
-        scope = parse_scope(scope_text)
-        lapsed: set[str] = set()
-        if scope.kind == "lapses" and learner_id:
-            with self.study.state.read() as s:
-                lapsed = self.study.lapsed_cards(s, learner_id, self.study.clock())
-        return resolve_scope(scope, self.study.reader, self.study.decks.index(), lapsed)
 
     def _plan(
         self, quiz_id: str, scope: str, title: str, direction: str, entries: list[str], n: int, retry_of: str | None

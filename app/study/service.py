@@ -9,7 +9,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,19 @@ from app.study.scheduler import REVIEW, Schedule
 from app.study.scope import Resolved, parse_scope, resolve_scope
 
 LAPSE_WINDOW = timedelta(days=7)
+# Asked on every queue request: built once (see app.study.queue).
+PREFS = core_select(
+    col(StudySettings.desired_retention),
+    col(StudySettings.new_per_day),
+    col(StudySettings.max_reviews_per_day),
+    col(StudySettings.timezone),
+    col(StudySettings.day_starts_hour),
+).where(col(StudySettings.learner_id) == bindparam("learner"))
+DONE_TODAY = select(func.count(), func.count(col(Review.id)).filter(col(Review.before).is_(None))).where(
+    col(Review.learner_id) == bindparam("learner"),
+    col(Review.undone).is_(False),
+    col(Review.reviewed_at) >= bindparam("since"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +89,8 @@ class Study:
 
     @staticmethod
     def _prefs(s: Session, learner_id: str) -> Prefs:
-        row = s.get(StudySettings, learner_id)
-        if row is None:
-            return Prefs()
-        return Prefs(row.desired_retention, row.new_per_day, row.max_reviews_per_day, row.timezone, row.day_starts_hour)
+        row = s.connection().execute(PREFS, {"learner": learner_id}).first()
+        return Prefs() if row is None else Prefs(*row)
 
     def set_prefs(self, learner_id: str, changes: dict[str, Any]) -> Prefs:
         for name, (low, high) in LIMITS.items():
@@ -116,17 +128,11 @@ class Study:
             prefs = self._prefs(s, learner_id)
             db = s.connection()  # Core, not ORM: plain tuples, and a learner may have thousands of rows
             studied = studied_ids(db, learner_id)
-            resolved = resolve_scope(parse_scope(scope_text), self.reader, deck, self.lapsed_cards(s, learner_id, now))
+            resolved = self.resolve(learner_id, scope_text, now, s)
             if resolved.scope.kind == "lapses":
                 states = {card_id: schedule_of(row) for card_id, row in self.states(learner_id).items()}
                 return lapses_queue(resolved, states, now, prefs.desired_retention)
-            done, new_done = s.execute(
-                select(func.count(), func.count(col(Review.id)).filter(col(Review.before).is_(None))).where(
-                    Review.learner_id == learner_id,
-                    col(Review.undone).is_(False),
-                    col(Review.reviewed_at) >= self.day_start(prefs, now),
-                )
-            ).one()
+            done, new_done = db.execute(DONE_TODAY, {"learner": learner_id, "since": self.day_start(prefs, now)}).one()
             # Cards answered that today's deck lacks: their entry was renamed (or is gone).
             renamed = self.renamed_slugs({i.partition(":")[0] for i in studied - deck.by_id.keys()})
             if renamed:
@@ -232,9 +238,7 @@ class Study:
     ) -> tuple[Resolved, list[tuple[CardRef, Schedule | None, int, int]]]:
         """The scope's cards with the learner's schedule of each, optionally of one state."""
         rows = self.states(learner_id)
-        with self.state.read() as s:
-            lapsed = self.lapsed_cards(s, learner_id, self.clock())
-        resolved = resolve_scope(parse_scope(scope_text), self.reader, self.decks.index(), lapsed)
+        resolved = self.resolve(learner_id, scope_text, self.clock())
         out = []
         for ref in resolved.cards:
             row = rows.get(ref.id)
@@ -243,6 +247,18 @@ class Study:
             if state is None or state == name:
                 out.append((ref, schedule, row.reps if row else 0, row.lapses if row else 0))
         return resolved, out
+
+    def resolve(self, learner_id: str, scope_text: str | None, now: datetime, s: Session | None = None) -> Resolved:
+        """The scope's cards. Only "my lapses" reads the learner's log (in `s`, if given)."""
+        scope = parse_scope(scope_text)
+        lapsed: set[str] = set()
+        if scope.kind == "lapses" and learner_id:
+            if s is not None:
+                lapsed = self.lapsed_cards(s, learner_id, now)
+            else:
+                with self.state.read() as own:
+                    lapsed = self.lapsed_cards(own, learner_id, now)
+        return resolve_scope(scope, self.reader, self.decks.index(), lapsed)
 
     @staticmethod
     def lapsed_cards(s: Session, learner_id: str, now: datetime) -> set[str]:

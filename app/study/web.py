@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.deps import usable
 from app.site import Site
 from app.state import StateUnavailable
 from app.study.paths import PathStudy
@@ -13,11 +14,11 @@ from app.study.quiz import Quizzes
 from app.study.service import Study
 
 
-def study_of(request: Request) -> Study:
+async def study_of(request: Request) -> Study:
     site: Site = request.app.state.site
     if site.study is None:
         raise StateUnavailable("study is unavailable: this site runs without a state store")
-    site.study.state.engine()  # StateUnavailable, with the reason, when it cannot be used
+    await usable(site.study.state)
     return site.study
 
 
@@ -32,7 +33,7 @@ def paths_of(request: Request) -> PathStudy:
 PathsDep = Annotated[PathStudy, Depends(paths_of)]
 
 
-def quizzes_of(study: StudyDep) -> Quizzes:
+async def quizzes_of(study: StudyDep) -> Quizzes:
     return Quizzes(study)
 
 
