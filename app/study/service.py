@@ -149,9 +149,10 @@ class Study:
         pair = split_card_id(card_id)
         if pair is None or card_id not in self.decks.index().by_id:
             raise Refusal(404, f"there is no card {card_id!r}")
-        prefs, now = self.prefs(learner_id), self.clock()
+        now = self.clock()
         try:
             with self.state.write() as s:
+                prefs = self._prefs(s, learner_id)
                 if client_key:
                     earlier = self._answered(s, learner_id, client_key)
                     if earlier is not None:
