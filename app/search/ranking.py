@@ -12,10 +12,11 @@ meaning it covers.
 from __future__ import annotations
 
 import math
-from array import array
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
+
+import numpy as np
 
 from app.search.parser import ParsedQuery, terms
 from app.search.scoring import Scorer, Scores
@@ -65,20 +66,16 @@ def burstiness(df: int, cf: int) -> float:
 
 
 def weigh(scorer: Scorer, stem: str) -> float:
-    """A word's weight in queries: what it means here, times how much it clusters."""
-    return _statistics(scorer, stem)[0]
-
-
-def _statistics(scorer: Scorer, stem: str) -> tuple[float, int]:
-    """(weight, entries that have the word), kept with the searcher."""
+    """A word's weight in queries: what it means here, times how much it clusters. Kept with
+    the searcher."""
     key = ("weight", stem)
-    found = cast("tuple[float, int] | None", scorer.kept.get(key))
+    found = cast("float | None", scorer.kept.get(key))
     if found is None:
         s = scorer.searcher
         df = max(s.doc_frequency(f, stem) for f in MEANING_FIELDS)
         body = s.doc_frequency("body", stem)
         burst = burstiness(body, int(s.frequency("body", stem))) if body else 1.0
-        found = (meaning(df, max(s.doc_count_all(), 1)) * burst if df else 0.0, df)
+        found = meaning(df, max(s.doc_count_all(), 1)) * burst if df else 0.0
         if df:  # words the index lacks are not kept: any text could fill the memory with them
             scorer.kept.put(key, found, WEIGHT_SIZE)
     return found
@@ -105,67 +102,45 @@ def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Correct
     total = sum(weights[u] for u in order)
     if not total:
         return Described({})
+    # Summed over every entry at once, a word at a time: evidence (weight x how strongly an
+    # entry matches the word) and coverage (the weight of the words it matches), in arrays
+    # indexed by document number: a few passes in C per word however many entries use it,
+    # where a Python step per entry per word made a question several times a name's cost.
+    n = scorer.searcher.doc_count_all()
+    evidence, coverage = np.zeros(n), np.zeros(n)
+    for unit in order:
+        weight, strength = weights[unit], _strength(scorer, units[unit], n)
+        evidence += weight * strength
+        coverage += weight * (strength > 0)
     enough = MIN_COVERAGE * total
-    # Words enough that those left weigh less than `enough`: an entry that matches none of
-    # them cannot be a result, so the words left only add to entries already found. Words
-    # that weigh most for the entries they list go first: rare words list few entries.
-    cost = {u: max(_statistics(scorer, t)[1] for t in units[u]) for u in order}
-    order.sort(key=lambda u: cost[u] / weights[u])
-    needed, rest = 0, total
-    while needed < len(order) and rest >= enough * (1 - 1e-9):  # float sums: err on reading more
-        rest -= weights[order[needed]]
-        needed += 1
-    found = _accumulate(scorer, units, weights, order, needed)
-    if not any(a.imag >= enough for a in found.values()):
-        # Nothing matches enough of it: show whatever matches any of it.
-        found = _accumulate(scorer, units, weights, order, len(order))
-        enough = 0.0
-    out = {d: a.real * a.imag / total for d, a in found.items() if a.imag >= enough}
+    chosen = coverage >= enough
+    if not chosen.any():  # nothing matches enough of it: show whatever matches any of it
+        chosen = coverage > 0
+    found = np.flatnonzero(chosen)
+    scores = evidence[found] * coverage[found] / total
+    out = dict(zip(found.tolist(), scores.tolist()))
     marks = {t: f * weights[u] for u in order for t, f in units[u].items() if weigh(scorer, t)}
     return Described(out, marks)
 
 
-def _accumulate(
-    scorer: Scorer, units: dict[str, dict[str, float]], weights: dict[str, float], order: list[str], needed: int
-) -> dict[int, complex]:
-    """docnum -> weighted evidence + 1j * matched weight; units after `needed` only for
-    entries the first `needed` found. The two sums travel as one complex number: one pass
-    over each word's entries instead of two (most of a long question's time)."""
-    found: dict[int, complex] = {}
-    for i, unit in enumerate(order):
-        weight = weights[unit]
-        matched = weight * 1j
-        pairs = _evidence(scorer, units[unit], found if i >= needed else None)
-        if found:
-            get = found.get
-            found.update({d: get(d, 0j) + (weight * e + matched) for d, e in pairs})
-        else:
-            found = {d: weight * e + matched for d, e in pairs}
-    return found
-
-
-def _evidence(
-    scorer: Scorer, alternatives: dict[str, float], among: Collection[int] | None
-) -> Iterable[tuple[int, float]]:
-    """(docnum, how strongly it matches a unit): its best stem, over all fields; only for the
-    entries `among` when given."""
-    if len(alternatives) == 1:
-        ((stem, factor),) = alternatives.items()
-        if factor == 1.0:
-            return _fields(scorer, stem, among)
-    best: Scores = {}
+def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> Any:
+    """How strongly each entry matches a unit: its best stem's evidence, over all fields."""
+    strength = np.zeros(n)
     for stem, factor in alternatives.items():
-        get = best.get
-        best.update({d: factor * e for d, e in _fields(scorer, stem, among) if factor * e > get(d, 0.0)})
-    return best.items()
+        docs, values = _fields(scorer, stem)
+        if factor == 1.0 and len(alternatives) == 1:
+            strength[docs] = values
+        else:
+            np.maximum.at(strength, docs, factor * values)
+    return strength
 
 
-def _fields(scorer: Scorer, stem: str, among: Collection[int] | None) -> Iterable[tuple[int, float]]:
-    """(docnum, sum over fields of FIELD_WEIGHTS * saturation), for the entries `among` when
-    given. The same for every query, so kept (compactly) as long as the searcher, like the
-    postings it comes from: the commonest words, the costliest, recur the most."""
+def _fields(scorer: Scorer, stem: str) -> tuple[Any, Any]:
+    """(docnums, sum over fields of FIELD_WEIGHTS * saturation). The same for every query, so
+    kept (compactly) as long as the searcher, like the postings it comes from: the commonest
+    words, the costliest, recur the most."""
     key = ("evidence", stem)
-    kept = cast("tuple[array, array] | None", scorer.kept.get(key))
+    kept = cast("tuple[Any, Any] | None", scorer.kept.get(key))
     if kept is None:
         # The body's list is the longest: it starts the sum rather than being added to it.
         found = scorer.saturation("body", stem, FIELD_WEIGHTS["body"])
@@ -173,7 +148,6 @@ def _fields(scorer: Scorer, stem: str, among: Collection[int] | None) -> Iterabl
             if fieldname != "body":
                 get = found.get
                 found.update({d: get(d, 0.0) + e for d, e in scorer.saturation(fieldname, stem, fw).items()})
-        kept = (array("I", found), array("d", found.values()))
+        kept = (np.fromiter(found, np.int32, len(found)), np.fromiter(found.values(), np.float64, len(found)))
         scorer.kept.put(key, kept, len(found))
-    pairs = zip(*kept)
-    return pairs if among is None else [(d, e) for d, e in pairs if d in among]
+    return kept

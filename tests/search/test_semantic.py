@@ -36,7 +36,7 @@ site = open_site(Settings(content_dir=content, data_dir=root / "data", state_dir
 site.update()
 hits = [h.slug for h in site.index.search("how do I randomly switch off units while training").hits]
 site.close()
-heavy = ("numpy", "torch", "sentence_transformers", "tokenizers", "app.search.encoder")
+heavy = ("torch", "sentence_transformers", "tokenizers", "safetensors", "app.search.encoder")
 print(json.dumps({"hits": hits, "loaded": [m for m in heavy if m in sys.modules]}))
 """
 
