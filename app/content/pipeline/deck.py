@@ -49,6 +49,9 @@ def opening_markdown(tokens: list[Token], markdown: str) -> str:
 def mask_names(text: str, names: list[str]) -> str:
     """text with every whole-word mention of any of names hidden."""
     names = sorted({n for n in names if n.strip()}, key=len, reverse=True)
+    if text.isascii() and all(n.isascii() for n in names):  # plain case rules: look before compiling
+        lowered = text.lower()
+        names = [n for n in names if n.lower() in lowered]
     if not names:
         return text
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
