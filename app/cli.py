@@ -87,7 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app import logs
     from app.main import create_app
     from app.metrics import prepare_shared_dir
-    from app.serving import run_workers
+    from app.serving import KEEP_ALIVE_SECONDS, run_workers
 
     settings = _settings(args, watch=True) if args.watch else _settings(args)
     logs.configure(settings.log_format)
@@ -117,7 +117,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # logs each request itself (no uvicorn access log) in the format set up above.
     app = create_app(settings)
     uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info", log_config=None, access_log=False, proxy_headers=False
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return 0
 

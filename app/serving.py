@@ -36,6 +36,13 @@ class _TcpConfig(uvicorn.Config):
         return sock
 
 
+# How long an idle keep-alive connection stays open: longer than the proxies that pool connections
+# to us keep theirs idle (HAProxy's http-keep-alive here 30 s, common balancers 60 s), so that the
+# proxy or client is the side that closes one. Uvicorn's default, 5 s, lets a request be sent on a
+# connection at the very moment the server closes it: a reset for the client, a 502 from a proxy.
+KEEP_ALIVE_SECONDS = 75
+
+
 def run_workers(app: str, host: str, port: int, workers: int, log_format: logs.LogFormat = "json") -> None:
     """Several processes serve one port; each builds its app with the factory `app`."""
     # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app
@@ -50,6 +57,7 @@ def run_workers(app: str, host: str, port: int, workers: int, log_format: logs.L
         log_config=None,
         access_log=False,
         proxy_headers=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_format=log_format,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()
