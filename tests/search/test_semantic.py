@@ -226,3 +226,36 @@ def test_an_index_written_without_the_extra_gets_its_vectors_when_warmed(tmp_pat
     assert (tmp_path / semantic.FILE).exists()
     assert len(semantic.Semantic(tmp_path).nearest("randomly switch off neurons", 3)) == 3
     idx.close()
+
+
+@needs_extra
+def test_an_edit_writes_only_what_changed_and_the_changes_fold_in_later(tmp_path, monkeypatch):
+    import numpy as np
+
+    idx = SearchIndex(tmp_path / "index", "on")
+    docs = _glossary()
+    idx.update(docs, fresh=True)
+    full, changes = tmp_path / semantic.FILE, tmp_path / semantic.CHANGES
+    written = (full.stat().st_ino, full.stat().st_mtime_ns)
+
+    dropout = docs[-2]
+    dropout.summary = "Switching off random units while training, so no unit can rely on another."
+    idx.update([dropout])
+    assert (full.stat().st_ino, full.stat().st_mtime_ns) == written  # the full file is not rewritten
+    with np.load(changes) as saved:
+        assert list(saved["slugs"]) == ["dropout"] and len(saved["vectors"]) == 1
+    other = semantic.Semantic(tmp_path)  # another process reads the full file and the changes
+    other._read()
+    assert other._slugs["dropout"] == semantic.key(semantic.passage(dropout.title, dropout.summary))
+    assert len(other._slugs) == len(docs)
+
+    monkeypatch.setattr(semantic, "FOLD_AT", 0)  # past a tenth of the glossary: folded in
+    neuron = docs[-1]
+    neuron.summary = "A unit that adds up its weighted inputs and passes the sum through an activation."
+    idx.update([neuron], deleted=["filler-0"])
+    assert not changes.exists() and (full.stat().st_ino, full.stat().st_mtime_ns) != written
+    other._read()
+    assert "filler-0" not in other._slugs and len(other._slugs) == len(docs) - 1
+    assert other._slugs["dropout"] == semantic.key(semantic.passage(dropout.title, dropout.summary))
+    assert other._slugs[neuron.slug] == semantic.key(semantic.passage(neuron.title, neuron.summary))
+    idx.close()
