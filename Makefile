@@ -10,7 +10,7 @@ LOG_FORMAT ?= $(or $(GLOSSA_LOG_FORMAT),text)
 LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
 	--index-url https://pypi.org/simple --no-header --quiet
 
-.PHONY: serve test lint build check migrate install install-test lock clean bench
+.PHONY: serve test test-semantic lint build check migrate install install-test lock clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ migrate: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The optional semantic extra's tests and relevance figures, in an environment of their own (the
+# default install's tests run without the extra): the test environment, plus the extra.
+SEMANTIC_VENV := .venv-semantic
+$(SEMANTIC_VENV)/.installed: requirements-dev.lock requirements-semantic.lock pyproject.toml
+	python3 -m venv $(SEMANTIC_VENV)
+	$(SEMANTIC_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(SEMANTIC_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-semantic.lock
+	touch $@
+
+test-semantic: $(SEMANTIC_VENV)/.installed
+	$(SEMANTIC_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/search/test_semantic.py tests/relevance
+
 lint: install-test
 	$(BIN)/ruff check app tests bench deploy
 	$(BIN)/ruff format --check app tests bench deploy
@@ -54,10 +66,12 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv
 	$(LOCK) -o requirements.lock
 	$(LOCK) --extra test --extra lint --extra postgres -o requirements-dev.lock
+	$(BIN)/uv pip compile requirements-semantic.in --no-deps --generate-hashes --universal --python-version 3.11 \
+		--index-url https://pypi.org/simple --no-header --quiet -o requirements-semantic.lock
 
 bench: install-test
 	$(BIN)/python bench/search_bench.py
 
 # Derived data only: the state folder (learners' data) is never removed here.
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SEMANTIC_VENV) data .pytest_cache .mypy_cache .ruff_cache
