@@ -7,8 +7,9 @@ PORT ?= 8000
 # Readable log lines at a terminal; servers behind a balancer log JSON lines (the default).
 # An exported GLOSSA_LOG_FORMAT wins.
 LOG_FORMAT ?= $(or $(GLOSSA_LOG_FORMAT),text)
-LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+COMPILE := $(BIN)/uv pip compile --generate-hashes --universal --python-version 3.11 \
 	--index-url https://pypi.org/simple --no-header --quiet
+LOCK := $(COMPILE) pyproject.toml
 
 .PHONY: serve test test-semantic lint build check migrate install install-test lock clean bench
 
@@ -48,7 +49,7 @@ test: install-test
 # default install's tests run without the extra): the test environment, plus the extra.
 SEMANTIC_VENV := .venv-semantic
 $(SEMANTIC_VENV)/.installed: requirements-dev.lock requirements-semantic.lock pyproject.toml
-	python3 -m venv $(SEMANTIC_VENV)
+	$(PYTHON) -m venv $(SEMANTIC_VENV)
 	$(SEMANTIC_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(SEMANTIC_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-semantic.lock
 	touch $@
@@ -66,8 +67,7 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet uv
 	$(LOCK) -o requirements.lock
 	$(LOCK) --extra test --extra lint --extra postgres -o requirements-dev.lock
-	$(BIN)/uv pip compile requirements-semantic.in --no-deps --generate-hashes --universal --python-version 3.11 \
-		--index-url https://pypi.org/simple --no-header --quiet -o requirements-semantic.lock
+	$(COMPILE) requirements-semantic.in --no-deps -o requirements-semantic.lock
 
 bench: install-test
 	$(BIN)/python bench/search_bench.py

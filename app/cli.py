@@ -82,12 +82,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app import logs
     from app.main import create_app
     from app.metrics import prepare_shared_dir
-    from app.serving import KEEP_ALIVE_SECONDS, run_workers
+    from app.serving import run_one, run_workers
 
     settings = _settings(args, watch=True) if args.watch else _settings(args)
     logs.configure(settings.log_format)
@@ -113,19 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         run_workers("app.main:create_app", args.host, args.port, args.workers, settings.log_format)
         return 0
-    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app
-    # logs each request itself (no uvicorn access log) in the format set up above.
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    run_one(create_app(settings), args.host, args.port)
     return 0
 
 

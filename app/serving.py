@@ -41,23 +41,23 @@ class _TcpConfig(uvicorn.Config):
 # proxy or client is the side that closes one. Uvicorn's default, 5 s, lets a request be sent on a
 # connection at the very moment the server closes it: a reset for the client, a 502 from a proxy.
 KEEP_ALIVE_SECONDS = 75
+# Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app logs
+# each request itself: no access log of uvicorn's, and no logging set up by uvicorn.
+OPTIONS: dict[str, Any] = {
+    "log_level": "info",
+    "log_config": None,
+    "access_log": False,
+    "proxy_headers": False,
+    "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+}
+
+
+def run_one(app: Any, host: str, port: int) -> None:
+    """One process serves the app, in this process."""
+    uvicorn.run(app, host=host, port=port, **OPTIONS)
 
 
 def run_workers(app: str, host: str, port: int, workers: int, log_format: logs.LogFormat = "json") -> None:
     """Several processes serve one port; each builds its app with the factory `app`."""
-    # Proxy headers are read by the app itself, and only from GLOSSA_TRUSTED_PROXIES. The app
-    # logs each request itself: no access log of uvicorn's, and no logging set up by uvicorn.
-    config = _TcpConfig(
-        app,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        log_format=log_format,
-    )
+    config = _TcpConfig(app, factory=True, host=host, port=port, workers=workers, log_format=log_format, **OPTIONS)
     Multiprocess(config, sockets=[config.bind_socket()]).run()

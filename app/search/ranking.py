@@ -127,11 +127,8 @@ def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> Any:
     """How strongly each entry matches a unit: its best stem's evidence, over all fields."""
     strength = np.zeros(n)
     for stem, factor in alternatives.items():
-        docs, values = _fields(scorer, stem)
-        if factor == 1.0 and len(alternatives) == 1:
-            strength[docs] = values
-        else:
-            np.maximum.at(strength, docs, factor * values)
+        docs, values = _fields(scorer, stem)  # each document once
+        strength[docs] = np.maximum(strength[docs], factor * values)
     return strength
 
 

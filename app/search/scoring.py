@@ -137,16 +137,10 @@ class Scorer:
         # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
         return self._saturated(term.fieldname, blocks, s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost)
 
-    def saturation(self, fieldname: str, text: str, times: float = 1.0) -> Scores:
-        """BM25's term-frequency part alone, times * tf * (K1 + 1) / (tf + norm(length)), per
-        document: for rankings that weigh words by their own measure of meaning."""
-        if fieldname not in self.searcher.schema:
-            return {}
-        return self._saturated(fieldname, self._postings(fieldname, text), times * (self.K1 + 1))
-
     def add_saturation(self, into: np.ndarray, fieldname: str, text: str, times: float = 1.0) -> None:
-        """saturation() added into an array indexed by document number: a few array passes per
-        block of postings instead of a Python step per posting."""
+        """BM25's term-frequency part alone, times * tf * (K1 + 1) / (tf + norm(length)), added
+        per document into an array indexed by document number (for rankings that weigh words by
+        their own measure of meaning): a few array passes per block of postings."""
         if fieldname not in self.searcher.schema:
             return
         c = times * (self.K1 + 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from app.search import SearchIndex, documents, parser, ranking
@@ -137,7 +138,9 @@ def test_question_length_is_capped_by_content_words_not_by_stop_words():
 def context_of(idx: SearchIndex, slug: str, stem: str) -> bool:
     with idx.searcher() as s:
         docnum = s.document_number(slug=slug)
-        return docnum in Scorer(s).saturation("context", stem)
+        found = np.zeros(s.doc_count_all())
+        Scorer(s).add_saturation(found, "context", stem)
+        return bool(found[docnum] > 0)
 
 
 def cited(idx: SearchIndex) -> dict[str, set]:

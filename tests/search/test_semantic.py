@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.search import SearchIndex, semantic
@@ -230,8 +231,6 @@ def test_an_index_written_without_the_extra_gets_its_vectors_when_warmed(tmp_pat
 
 @needs_extra
 def test_an_edit_writes_only_what_changed_and_the_changes_fold_in_later(tmp_path, monkeypatch):
-    import numpy as np
-
     idx = SearchIndex(tmp_path / "index", "on")
     docs = _glossary()
     idx.update(docs, fresh=True)
