@@ -5,11 +5,12 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
@@ -20,6 +21,7 @@ from app.names import name_key
 from app.search import documents, folders, parser, patches, ranking, semantic, writer  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
 from app.search.hits import Hit, SearchResults, Wanted, hit, searched_stems
+from app.search.posting_arrays import PostingArrays
 from app.search.postings import leaves
 from app.search.scoring import Scorer
 from app.search.spelling import typo_budget
@@ -37,23 +39,32 @@ ANSWERS = 5  # entries the search box offers for a question: the first few are w
 __all__ = ["Hit", "SearchIndex", "SearchResults"]
 
 
+QUESTION_FIELDS = tuple(ranking.FIELD_WEIGHTS)  # decoded into arrays (app/search/posting_arrays.py)
+
+
 def _cache_key(text: str, categories: Iterable[str], tags: Iterable[str], page: int, limit: int, exact: bool):
     """How search() remembers an answer and peek() finds it: one key for both."""
     return (text, tuple(categories), tuple(tags), page, limit, exact)
 
 
+class _Codes(NamedTuple):
+    codes: np.ndarray  # docnum -> code
+    names: list[str]  # code -> value
+
+
 class _Lease:
     """A searcher and how many requests use it; closed once retired and unused."""
 
-    def __init__(self, searcher: Searcher):
+    def __init__(self, searcher: Searcher, arrays: PostingArrays):
         self.searcher = searcher
         self.users = 0
         self.retired = False
         # Results of this searcher's recent queries. Honest by construction: a lease ends
         # when the index changes, and its cache with it.
         self.results: Memo[SearchResults] = Memo(RESULT_CACHE)
-        self.scorer = Scorer(searcher)
+        self.scorer = Scorer(searcher, arrays)
         self.columns: dict[str, list] = {}  # see SearchIndex._column
+        self.categories: _Codes | None = None  # see SearchIndex._categories
 
 
 class SearchIndex:
@@ -67,6 +78,8 @@ class SearchIndex:
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
         self._segment_columns: dict[str, dict[str, list]] = {}  # segment id -> name -> values
+        self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
+        self._preparing = False  # a thread is decoding them
         # was_rebuilt: opening found no usable index, so a new empty one was made.
         self.ix, self.was_rebuilt = folders.open_or_create(path)
         self._opened = folders.folder_of(path)  # which index folder self.ix is
@@ -100,9 +113,10 @@ class SearchIndex:
                 self._opened = target
                 self._retire()
                 self.vocab = Vocabulary()
+                self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
             if self._lease is None or not self._lease.searcher.up_to_date():
                 self._retire()
-                self._lease = _Lease(self.ix.searcher())
+                self._lease = _Lease(self.ix.searcher(), self._posting_arrays)
             lease = self._lease
             lease.users += 1
         try:
@@ -132,6 +146,7 @@ class SearchIndex:
                 self._retire()
                 self.vocab = Vocabulary()
                 self.vocab.start_from(docs, self.ix.latest_generation())
+                self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
             if self.semantic is not None:
                 self.semantic.update(docs, fresh=True)
             return
@@ -312,19 +327,35 @@ class SearchIndex:
         if allowed is not None:
             scored = {d: v for d, v in scored.items() if d in allowed}
         with self._lock:
-            categories = self._column(lease, "category")
+            categories = self._categories(lease)
             titles = self._column(lease, "title_key")
-        facets = dict(Counter(map(categories.__getitem__, scored)))
+        # A question matches thousands of entries: counted and cut in arrays.
+        n, wanted_n = len(scored), page * limit
+        docs = np.fromiter(scored, np.int64, n)
+        counts = np.bincount(categories.codes[docs], minlength=len(categories.names))
+        facets = {categories.names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         tier = named.get
         pool: Iterable[tuple[int, float]] = scored.items()
-        if len(scored) > 4 * page * limit:
+        if n > 4 * wanted_n:
             # Only named entries and those scoring at least the page's last can make the page:
             # floats compared in C first, the full key only on those few.
-            floor = heapq.nlargest(page * limit, scored.values())[-1]
-            pool = [item for item in pool if item[1] >= floor or tier(item[0])]
+            values = np.fromiter(scored.values(), np.float64, n)
+            floor = np.partition(values, n - wanted_n)[n - wanted_n]
+            above = values >= floor
+            pool = list(zip(docs[above].tolist(), values[above].tolist()))
+            pool += [(d, scored[d]) for d in named if d in scored and scored[d] < floor]
         top = heapq.nsmallest(page * limit, pool, key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]]))
         hits = [hit(docnum, s.stored_fields(docnum), score, wanted) for docnum, score in top[(page - 1) * limit :]]
         return SearchResults(total=len(scored), hits=hits, facets=facets)
+
+    def _categories(self, lease: _Lease) -> _Codes:
+        """Each document's category as a small integer, for counting facets in arrays."""
+        if lease.categories is None:
+            names: dict[str, int] = {}
+            column = self._column(lease, "category")
+            codes = np.fromiter((names.setdefault(c, len(names)) for c in column), np.int32, len(column))
+            lease.categories = _Codes(codes, list(names))
+        return lease.categories
 
     def _column(self, lease: _Lease, name: str) -> list:
         """docnum -> value of a column (category slug, title key): no stored-field reads.
@@ -372,14 +403,40 @@ class SearchIndex:
         stems = parser.terms(word)
         return bool(stems) and all(any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems)
 
+    def _prepare_soon(self) -> None:
+        """A search met a large segment nobody prepared (another process built in full)."""
+        with self._lock:
+            if self._preparing:
+                return
+            self._preparing = True
+        threading.Thread(target=self._prepare, name="glossa-search-arrays", daemon=True).start()
+
+    def _prepare(self) -> None:
+        """Decode the posting arrays of large segments, behind the requests that meanwhile
+        read Whoosh's own postings (app/search/posting_arrays.py)."""
+        try:
+            with self._leased() as lease:
+                lease.scorer.prepare()
+        except Exception:  # the index closed or changed under it: the next lease starts again
+            log.warning("search arrays not prepared", exc_info=True)
+        finally:
+            with self._lock:
+                self._preparing = False
+
+    def prepared(self) -> bool:
+        """Every large segment's posting arrays are decoded, so no search reads Whoosh's."""
+        with self._leased() as lease:
+            return lease.scorer.prepared()
+
     def warm(self) -> None:
         """Build the completion and typo tables now (a second at 10,000 entries), so that
         no user's first keystroke or first typo after a start or a full build waits for it.
         For servers: a command-line build would only throw them away."""
-        with self.searcher() as s:
-            self.vocab.speller(s)
+        with self._leased() as lease:
+            self.vocab.speller(lease.searcher)
+            lease.scorer.prepare()
             if self.semantic is not None:
-                self.semantic.fill(s.all_stored_fields())
+                self.semantic.fill(lease.searcher.all_stored_fields())
 
     def suggest(self, text: str, limit: int = 8) -> list[Completion]:
         """Titles and aliases that begin with the words typed; when none does and several

@@ -17,8 +17,9 @@ def leaves(reader) -> list:
     return list(reader.leaf_readers()) or [(reader, 0)]
 
 
-def postings(sub, fieldname: str, text: str) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """A term's live postings in one segment, as (docnums, weights) a block at a time."""
+def postings(sub, fieldname: str, text: str, live_only: bool = True) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """A term's postings in one segment, as (docnums, weights) a block at a time: of live
+    documents only, or of deleted ones too (for a caller that applies deletions itself)."""
     try:
         m = sub.postings(fieldname, text)
     except TermNotFound:  # one look-up in the term table, not two
@@ -26,6 +27,9 @@ def postings(sub, fieldname: str, text: str) -> Iterator[tuple[Sequence[int], Se
     deleted = None
     if isinstance(m, FilterMatcher):  # the segment has deletions; filter whole blocks below
         deleted, m = sub.deleted_docs_set, m.child
+        if not live_only:  # the filter has moved its child past the deleted documents it began with
+            deleted = None
+            m.reset()
     if hasattr(m, "_read_ids"):  # a block posting list (whoosh-reloaded 2.7.5 W3LeafMatcher)
         blocks = _blocks(m)
     else:  # a short list stored inline in the term dictionary

@@ -71,11 +71,10 @@ def weigh(scorer: Scorer, stem: str) -> float:
     key = ("weight", stem)
     found = cast("float | None", scorer.kept.get(key))
     if found is None:
-        s = scorer.searcher
-        df = max(s.doc_frequency(f, stem) for f in MEANING_FIELDS)
-        body = s.doc_frequency("body", stem)
-        burst = burstiness(body, int(s.frequency("body", stem))) if body else 1.0
-        found = meaning(df, max(s.doc_count_all(), 1)) * burst if df else 0.0
+        df = max(scorer.term_counts(f, stem)[0] for f in MEANING_FIELDS)
+        body, occurrences = scorer.term_counts("body", stem)
+        burst = burstiness(body, int(occurrences)) if body else 1.0
+        found = meaning(df, max(scorer.searcher.doc_count_all(), 1)) * burst if df else 0.0
         if df:  # words the index lacks are not kept: any text could fill the memory with them
             scorer.kept.put(key, found, WEIGHT_SIZE)
     return found
@@ -102,16 +101,20 @@ def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Correct
     total = sum(weights[u] for u in order)
     if not total:
         return Described({})
-    # Summed over every entry at once, a word at a time: evidence (weight x how strongly an
-    # entry matches the word) and coverage (the weight of the words it matches), in arrays
-    # indexed by document number: a few passes in C per word however many entries use it,
-    # where a Python step per entry per word made a question several times a name's cost.
+    # Summed over every entry at once: evidence (weight x how strongly an entry matches the
+    # word) and coverage (the weight of the words it matches), each one pass in C over the
+    # postings of all the words, where a Python step per entry per word made a question
+    # several times a name's cost.
     n = scorer.searcher.doc_count_all()
-    evidence, coverage = np.zeros(n), np.zeros(n)
+    docs, strengths, covered = [], [], []
     for unit in order:
-        weight, strength = weights[unit], _strength(scorer, units[unit], n)
-        evidence += weight * strength
-        coverage += weight * (strength > 0)
+        found, strength = _strength(scorer, units[unit], n)
+        docs.append(found)
+        strengths.append(weights[unit] * strength)
+        covered.append(np.full(len(found), weights[unit]))
+    every = np.concatenate(docs)
+    evidence = np.bincount(every, np.concatenate(strengths), minlength=n)
+    coverage = np.bincount(every, np.concatenate(covered), minlength=n)
     enough = MIN_COVERAGE * total
     chosen = coverage >= enough
     if not chosen.any():  # nothing matches enough of it: show whatever matches any of it
@@ -123,13 +126,19 @@ def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Correct
     return Described(out, marks)
 
 
-def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> Any:
-    """How strongly each entry matches a unit: its best stem's evidence, over all fields."""
+def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> tuple[Any, Any]:
+    """(docnums, strength) of the entries matching a unit: its best stem's evidence, over all
+    fields."""
+    if len(alternatives) == 1:
+        ((stem, factor),) = alternatives.items()
+        docs, values = _fields(scorer, stem)
+        return docs, factor * values
     strength = np.zeros(n)
     for stem, factor in alternatives.items():
         docs, values = _fields(scorer, stem)  # each document once
         strength[docs] = np.maximum(strength[docs], factor * values)
-    return strength
+    docs = np.flatnonzero(strength)
+    return docs, strength[docs]
 
 
 def _fields(scorer: Scorer, stem: str) -> tuple[Any, Any]:

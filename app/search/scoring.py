@@ -21,6 +21,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from app.search.posting_arrays import PostingArrays
 from app.search.postings import leaves, postings
 
 Scores = dict[int, float]  # global docnum -> score
@@ -59,8 +60,11 @@ class Kept:
 class Scorer:
     """Scores queries against one searcher; lives as long as the searcher."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, arrays: PostingArrays | None = None):
+        """arrays: segments' postings decoded whole and shared between searchers, for
+        add_saturation; without them each term is decoded from Whoosh's blocks."""
         self.searcher = searcher
+        self._arrays = arrays
         weighting = searcher.weighting
         # Only plain BM25F is reproduced here; any other model goes through Whoosh.
         self.fast = type(weighting) is BM25F and not weighting._field_B
@@ -69,6 +73,8 @@ class Scorer:
         self._norms: dict[tuple[int, str], list[float]] = {}
         self._norm_arrays: dict[tuple[int, str], np.ndarray] = {}
         self._leaves = leaves(searcher.reader())
+        self._live: dict[int, np.ndarray | None] = {}  # segment number -> live documents
+        self._segment_ids = frozenset(sub.segment().segment_id() for sub, _ in self._leaves if sub.segment())
         self._decoded = Kept(DECODED_POSTINGS)
         # For rankings built on these scores (app/search/ranking.py): what they derive per
         # word from postings is as reusable as the postings.
@@ -127,6 +133,14 @@ class Scorer:
         field = s.schema[term.fieldname]
         out: Scores = {}
         boost = term.boost
+        if field.scorable and self._arrays is not None and term.fieldname in self._arrays.fields:
+            found = self._posting_arrays(term.fieldname, term.text)
+            c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost if found else 0.0
+            for i, offset, docnums, counts in found:
+                tf = counts.astype(np.float64)
+                scores = c * tf / (tf + self._norm_array(i, term.fieldname)[docnums])
+                out.update(zip((docnums + offset).tolist(), scores.tolist()))
+            return out
         blocks = self._postings(term.fieldname, term.text)
         if not field.scorable:  # Whoosh's WeightScorer: the posting's weight
             for _, offset, ids, weights in blocks:
@@ -144,17 +158,74 @@ class Scorer:
         if fieldname not in self.searcher.schema:
             return
         c = times * (self.K1 + 1)
-        for i, offset, ids, weights in self._postings(fieldname, text):
-            docs = np.frombuffer(ids, np.uint32)
-            tf = np.frombuffer(weights, np.float32).astype(np.float64)
+        for i, offset, docs, weights in self._posting_arrays(fieldname, text):
+            tf = weights.astype(np.float64)
             into[docs + offset] += c * tf / (tf + self._norm_array(i, fieldname)[docs])
 
-    def _norm_array(self, i: int, fieldname: str) -> np.ndarray:
-        key = (i, fieldname)
-        norm = self._norm_arrays.get(key)
-        if norm is None:
-            norm = self._norm_arrays[key] = np.array(self._norm(i, fieldname))
-        return norm
+    def _posting_arrays(self, fieldname: str, text: str) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        """(segment number, first docnum, docnums, weights) of a term's live postings."""
+        if self._arrays is None or fieldname not in self._arrays.fields:
+            return self._decoded_arrays(fieldname, text)
+        segments = [self._arrays.of(sub, self._segment_ids) for sub, _ in self._leaves]
+        if any(seg is None and sub.doc_count_all() for seg, (sub, _) in zip(segments, self._leaves)):
+            return self._decoded_arrays(fieldname, text)  # a large segment not decoded yet
+        out = []
+        for i, segment in enumerate(segments):
+            if segment is None:
+                continue
+            offset = self._leaves[i][1]
+            docs, weights = segment(fieldname, text)
+            if not len(docs):
+                continue
+            live = self._live_in(i)
+            if live is not None:
+                keep = live[docs]
+                docs, weights = docs[keep], weights[keep]
+            out.append((i, offset, docs, weights))
+        return out
+
+    def term_counts(self, fieldname: str, text: str) -> tuple[int, float]:
+        """(documents, total weight) of a term in a field, deleted documents included: Whoosh's
+        doc_frequency and frequency, from the posting arrays when they hold the field."""
+        if self._arrays is None or fieldname not in self._arrays.fields:
+            s = self.searcher
+            return s.doc_frequency(fieldname, text), s.frequency(fieldname, text)
+        df, cf = 0, 0.0
+        for sub, _ in self._leaves:
+            segment = self._arrays.of(sub, self._segment_ids)
+            if segment is not None:
+                n, total = segment.counts(fieldname, text)
+            else:  # not decoded yet: the segment's own term statistics
+                n, total = sub.doc_frequency(fieldname, text), sub.frequency(fieldname, text)
+            df, cf = df + n, cf + total
+        return df, cf
+
+    def _decoded_arrays(self, fieldname: str, text: str) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+        return [
+            (i, offset, np.frombuffer(ids, np.uint32), np.frombuffer(weights, np.float32))
+            for i, offset, ids, weights in self._postings(fieldname, text)
+        ]
+
+    def _live_in(self, i: int) -> np.ndarray | None:
+        """Segment i's live documents as a mask, or None when it has no deletions."""
+        if i not in self._live:
+            sub = self._leaves[i][0]
+            mask = None
+            if sub.has_deletions():
+                mask = np.ones(sub.doc_count_all(), bool)
+                mask[np.fromiter(sub.deleted_docs_set, np.int64)] = False
+            self._live[i] = mask
+        return self._live[i]
+
+    def prepare(self) -> None:
+        """Decode every segment's posting arrays now, so that no question waits for them."""
+        if self._arrays is not None:
+            for sub, _ in self._leaves:
+                self._arrays.of(sub, self._segment_ids, wait=True)
+
+    def prepared(self) -> bool:
+        """No large segment waits for prepare() (small ones are decoded when first read)."""
+        return self._arrays is None or not any(self._arrays.waiting(sub) for sub, _ in self._leaves)
 
     def _saturated(self, fieldname: str, blocks: list, c: float) -> Scores:
         out: Scores = {}
@@ -190,11 +261,18 @@ class Scorer:
         key = (i, fieldname)
         norm = self._norms.get(key)
         if norm is None:
+            norm = self._norms[key] = self._norm_array(i, fieldname).tolist()
+        return norm
+
+    def _norm_array(self, i: int, fieldname: str) -> np.ndarray:
+        key = (i, fieldname)
+        norm = self._norm_arrays.get(key)
+        if norm is None:
             avg = self.searcher.avg_field_length(fieldname) or 1
             k1, b_ = self.K1, self.B
-            by_byte = [k1 * ((1 - b_) + b_ * byte_to_length(n) / avg) for n in range(256)]
-            norm = [by_byte[b] for b in _length_bytes(self._leaves[i][0], fieldname)]
-            self._norms[key] = norm
+            by_byte = np.array([k1 * ((1 - b_) + b_ * byte_to_length(n) / avg) for n in range(256)])
+            lengths = np.frombuffer(_length_bytes(self._leaves[i][0], fieldname), np.uint8)
+            norm = self._norm_arrays[key] = by_byte[lengths]
         return norm
 
     def _whoosh(self, query: q.Query) -> Scores:

@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.search import SearchIndex, parser
+from app.search.index import QUESTION_FIELDS
+from app.search.posting_arrays import PostingArrays
 from app.search.scoring import Scorer
 
 WORDS = [
@@ -66,13 +68,14 @@ QUERIES = [
 ]
 
 
+@pytest.mark.parametrize("arrays", [False, True], ids=["whoosh-postings", "posting-arrays"])
 @pytest.mark.parametrize("text", QUERIES)
-def test_scores_equal_whoosh_bm25f(index, text):
+def test_scores_equal_whoosh_bm25f(index, text, arrays):
     with index.searcher() as s:
         assert len(list(s.leaf_searchers())) > 1 and any(r.reader().has_deletions() for r, _ in s.leaf_searchers())
         query = parser.build_query(parser.parse_query(text))
         expected = {hit.docnum: hit.score for hit in s.search(query, limit=None)}
-        got = Scorer(s).scores(query)
+        got = Scorer(s, PostingArrays(QUESTION_FIELDS) if arrays else None).scores(query)
         assert expected, text
         assert got.keys() == expected.keys()
         for docnum, score in expected.items():
