@@ -18,7 +18,8 @@ from whoosh import query as q
 from app.search.schema import STOP, name_keys, stem_analyzer
 
 MAX_QUERY_CHARS = 500
-MAX_WORDS = 12  # content words
+MAX_WORDS = 20  # content words: learners' questions run to 20 (about 35 words with stop words)
+MAX_EXCLUDED = 12  # -words: each is a set of documents to take away
 MAX_PHRASES = 4  # each phrase is matched by Whoosh, position by position: the costliest part of a query
 PART = re.compile(r'(-?)"([^"]*)"?|((?i:category|tag)):"([^"]*)"?|(\S+)')
 
@@ -78,7 +79,8 @@ def parse_query(raw: str) -> ParsedQuery:
                 parsed.words.append(word)
                 parsed.spoken.append(word)
     # A repeated word adds nothing to what matches, only to the cost of matching it. Stop
-    # words cost nothing, so the cap counts content words: a question keeps its tail.
+    # words cost nothing, so the cap counts content words, and it is high enough for a long
+    # question: a word dropped is a word of its meaning lost.
     words, content = [], 0
     for word in dict.fromkeys(parsed.words):
         if content == MAX_WORDS:
@@ -87,7 +89,7 @@ def parse_query(raw: str) -> ParsedQuery:
         content += bool(terms(word))
     parsed.words = words
     parsed.phrases = list(dict.fromkeys(parsed.phrases))[:MAX_PHRASES]
-    parsed.excluded = list(dict.fromkeys(parsed.excluded))[:MAX_WORDS]
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))[:MAX_EXCLUDED]
     return parsed
 
 

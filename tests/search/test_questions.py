@@ -96,6 +96,18 @@ def test_a_question_is_filtered_counted_and_faceted_like_any_query(glossary):
     assert slugs(glossary.search(question + " -inference")) == []
 
 
+def test_a_long_question_is_read_to_its_end(glossary):
+    # Learners' questions run to twenty words that carry meaning; what names the answer often
+    # comes last, after the story of what they were doing.
+    story = (
+        "I have been training a model on my data for weeks, tuning each layer of the network, "
+        "watching curves and rates, and all looks fine, but"
+    )
+    long = f"{story} why is nothing switched off at inference time"
+    assert len([w for w in parser.parse_query(long).words if parser.terms(w)]) > 12
+    assert slugs(glossary.search(long))[0] == "dropout"
+
+
 def test_question_snippets_show_the_passage_that_answers():
     text = (
         "Loss is the number a model minimises. "
