@@ -21,7 +21,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from app.search.posting_arrays import PostingArrays
+from app.search.posting_arrays import PostingArrays, SegmentPostings
 from app.search.postings import leaves, postings
 
 Scores = dict[int, float]  # global docnum -> score
@@ -74,6 +74,7 @@ class Scorer:
         self._norm_arrays: dict[tuple[int, str], np.ndarray] = {}
         self._leaves = leaves(searcher.reader())
         self._live: dict[int, np.ndarray | None] = {}  # segment number -> live documents
+        self._segment_arrays: list[SegmentPostings | None] | None = None  # see _segments
         self._segment_ids = frozenset(sub.segment().segment_id() for sub, _ in self._leaves if sub.segment())
         self._decoded = Kept(DECODED_POSTINGS)
         # For rankings built on these scores (app/search/ranking.py): what they derive per
@@ -166,8 +167,8 @@ class Scorer:
         """(segment number, first docnum, docnums, weights) of a term's live postings."""
         if self._arrays is None or fieldname not in self._arrays.fields:
             return self._decoded_arrays(fieldname, text)
-        segments = [self._arrays.of(sub, self._segment_ids) for sub, _ in self._leaves]
-        if any(seg is None and sub.doc_count_all() for seg, (sub, _) in zip(segments, self._leaves)):
+        segments = self._segments()
+        if segments is None:
             return self._decoded_arrays(fieldname, text)  # a large segment not decoded yet
         out = []
         for i, segment in enumerate(segments):
@@ -191,14 +192,23 @@ class Scorer:
             s = self.searcher
             return s.doc_frequency(fieldname, text), s.frequency(fieldname, text)
         df, cf = 0, 0.0
-        for sub, _ in self._leaves:
-            segment = self._arrays.of(sub, self._segment_ids)
+        segments = self._segments() or [self._arrays.of(sub, self._segment_ids) for sub, _ in self._leaves]
+        for (sub, _), segment in zip(self._leaves, segments):
             if segment is not None:
                 n, total = segment.counts(fieldname, text)
             else:  # not decoded yet: the segment's own term statistics
                 n, total = sub.doc_frequency(fieldname, text), sub.frequency(fieldname, text)
             df, cf = df + n, cf + total
         return df, cf
+
+    def _segments(self) -> list[SegmentPostings | None] | None:
+        """Each segment's posting arrays (None for an empty one), or None while a large
+        segment is not decoded yet; found once for this searcher when they all are."""
+        if self._segment_arrays is None and self._arrays is not None:
+            segments = [self._arrays.of(sub, self._segment_ids) for sub, _ in self._leaves]
+            if not any(seg is None and sub.doc_count_all() for seg, (sub, _) in zip(segments, self._leaves)):
+                self._segment_arrays = segments
+        return self._segment_arrays
 
     def _decoded_arrays(self, fieldname: str, text: str) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
         return [

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 WINDOW = 220
 LEAD_IN = 40  # characters shown before the passage's first match
+ONE = 10**9  # a weight of 1 in the integer units passages are compared in
 
 
 def snippet(text: str, stems: list[str], weights: dict[str, float] | None = None, window: int = WINDOW) -> str:
@@ -52,7 +53,7 @@ def excerpt(text: str, stems: list[str], weights: dict[str, float] | None = None
         found = [(m.start(), m.group(m.lastindex or 1).lower()) for m in pattern.finditer(text)]
     if not found:
         return None
-    begin = _passage(found, weights or {}, window - LEAD_IN)
+    begin = _passage(found, _units(ordered, weights), window - LEAD_IN)
     begin = max(0, text.rfind(" ", 0, max(0, begin - LEAD_IN)) + 1) if begin > LEAD_IN else 0
     piece = _cut(text, begin, window)
     prefix = "… " if begin > 0 else ""
@@ -95,7 +96,7 @@ def _needles(ordered: tuple[str, ...]) -> tuple[bytes, ...] | None:
     digits (`naïv`, or `3.5`, which could run across words): those go to the regex."""
     if not all(s.isascii() and s.isalnum() for s in ordered):
         return None
-    return tuple(s.encode() for s in ordered)
+    return tuple(b" " + s.encode() for s in ordered)
 
 
 # Letters outside ASCII that case-insensitive matching takes for ASCII ones (İ and ı for i,
@@ -109,22 +110,29 @@ def _found(text: str, ordered: tuple[str, ...]) -> list[tuple[int, str]] | None:
     exactly what the regex (_compiled) finds, found faster; None when only the regex can say.
 
     The regex tries every stem at every character (about 0.3 ms for an entry's text, ten
-    entries a page: most of a long question's time); bytes.find skips through the text in C,
-    and only where a stem occurs does Python look. ordered: the stems, longest first."""
+    entries a page: most of a long question's time); bytes.find skips through the text in C.
+    The text is first made one byte per character, every character that cannot be part of a
+    word a space, so that " stem" finds only the words that begin with it: Python looks at
+    little else. ordered: the stems, longest first."""
     needles = _needles(ordered)
     if needles is None or any(c in text for c in _FOLDED_TO_ASCII):
         return None
-    # One byte per character, other characters as "?": offsets are the text's, and it is
-    # cheaper to lower-case than the text itself (which is mostly not pure ASCII).
-    haystack = text.encode("ascii", "replace").lower()
+    haystack = b" " + text.encode("ascii", "replace").lower().translate(_SPACES)
     at: dict[int, str] = {}
     for stem, needle in zip(ordered, needles):  # longest first: a word is named by the longest
         i = haystack.find(needle)
         while i >= 0:
-            if i not in at and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):  # \b
+            # haystack[i] is the space before the word at text[i]; a letter outside ASCII
+            # was made a space too ("?"), and is the one case to look at.
+            if i not in at and (i == 0 or text[i - 1] < "\x80" or not text[i - 1].isalnum()):
                 at[i] = stem
             i = haystack.find(needle, i + 1)
     return sorted(at.items())
+
+
+# Every byte that cannot be part of a word becomes a space (so is "?", which stands for any
+# character outside ASCII).
+_SPACES = bytes(c if chr(c).isalnum() or chr(c) == "_" else ord(" ") for c in range(128)) + b" " * 128
 
 
 def _mark(piece: str, pattern: re.Pattern[str]) -> str:
@@ -151,26 +159,34 @@ def _mark_at(piece: str, marks: list[tuple[int, int]]) -> str:
     return "".join(out).replace("\n", " ")
 
 
-def _passage(found: list[tuple[int, str]], weights: dict[str, float], span: int) -> int:
+def _units(ordered: tuple[str, ...], weights: dict[str, float] | None) -> dict[str, int]:
+    """Each stem's weight in billionths, as an integer (1 each without weights)."""
+    return {stem: round((weights or {}).get(stem, 1.0) * ONE) for stem in ordered}
+
+
+def _passage(found: list[tuple[int, str]], units: dict[str, int], span: int) -> int:
     """Where the span of text starting at a match holds the greatest weight of distinct stems
-    (then the most matches); the earliest such place. One pass, two pointers."""
+    (then the most matches); the earliest such place. One pass, two pointers. units: each
+    stem's weight in billionths, as integers, so that sums do not depend on the order of
+    addition."""
     counts: dict[str, int] = {}
-    covered = 0.0
-    best, best_key = found[0][0], (-1.0, 0)
-    end = 0
+    covered = 0
+    best, best_key = found[0][0], (-1, 0)
+    end, n = 0, len(found)
     for i, (start, first) in enumerate(found):
-        while end < len(found) and found[end][0] < start + span:
+        limit = start + span
+        while end < n and found[end][0] < limit:
             stem = found[end][1]
-            if not counts.get(stem):
-                covered += weights.get(stem, 1.0)
-            counts[stem] = counts.get(stem, 0) + 1
+            seen = counts.get(stem, 0)
+            if not seen:  # a word the regex found as typed (ſ for s) weighs one, like no weights
+                covered += units.get(stem, ONE)
+            counts[stem] = seen + 1
             end += 1
-        key = (round(covered, 9), end - i)
-        if key > best_key:
-            best, best_key = start, key
+        if covered > best_key[0] or (covered == best_key[0] and end - i > best_key[1]):
+            best, best_key = start, (covered, end - i)
         counts[first] -= 1
         if not counts[first]:
-            covered -= weights.get(first, 1.0)
+            covered -= units.get(first, ONE)
     return best
 
 

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.search.snippets import LEAD_IN, WINDOW, _cut, _passage, excerpt, for_entry, marked
+from app.search.snippets import LEAD_IN, WINDOW, _cut, _ordered, _passage, _units, excerpt, for_entry, marked
 
 
 def snippet_of(index, query: str, slug: str) -> str:
@@ -86,7 +86,7 @@ def regex_excerpt(text: str, stems: list[str], weights: dict[str, float] | None 
     found = [(m.start(), m.group(m.lastindex or 1).lower()) for m in pattern.finditer(text)]
     if not found:
         return None
-    begin = _passage(found, weights or {}, WINDOW - LEAD_IN)
+    begin = _passage(found, _units(_ordered(stems), weights), WINDOW - LEAD_IN)
     begin = max(0, text.rfind(" ", 0, max(0, begin - LEAD_IN)) + 1) if begin > LEAD_IN else 0
     piece = _cut(text, begin, WINDOW)
     prefix, suffix = "… " if begin > 0 else "", " …" if begin + len(piece) < len(text) else ""
