@@ -42,6 +42,15 @@ __all__ = ["Hit", "SearchIndex", "SearchResults"]
 QUESTION_FIELDS = tuple(ranking.FIELD_WEIGHTS)  # decoded into arrays (app/search/posting_arrays.py)
 
 
+Scored = dict[int, float] | tuple[np.ndarray, np.ndarray]  # docnum -> score, or (docnums, scores)
+
+
+def _as_arrays(scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(scored, tuple):
+        return scored
+    return np.fromiter(scored, np.int64, len(scored)), np.fromiter(scored.values(), np.float64, len(scored))
+
+
 def _cache_key(text: str, categories: Iterable[str], tags: Iterable[str], page: int, limit: int, exact: bool):
     """How search() remembers an answer and peek() finds it: one key for both."""
     return (text, tuple(categories), tuple(tags), page, limit, exact)
@@ -268,14 +277,17 @@ class SearchIndex:
     ):
         """A description or a question: ranked by what its words mean (app/search/ranking.py)."""
         described = ranking.rank(lease.scorer, parsed.words, correct, complete)
-        scored = described.scores
+        docs, values = described.docs, described.values
         excluded = parser.excluded_query(parsed)
         gone: set[int] = set()
         if excluded is not None:
             gone = lease.scorer.docset(excluded)
-            scored = {d: v for d, v in scored.items() if d not in gone}
+            kept = ~np.isin(docs, np.fromiter(gone, np.int64, len(gone)))
+            docs, values = docs[kept], values[kept]
+        scored: Scored = (docs, values)
         if self.semantic is not None:
-            scored = self.semantic.rank(parser.as_typed(parsed), scored, lease.searcher, allowed, gone)
+            lexical = dict(zip(docs.tolist(), values.tolist()))
+            scored = self.semantic.rank(parser.as_typed(parsed), lexical, lease.searcher, allowed, gone)
         wanted = Wanted(list(described.weights), described.weights, named, snippets=snippets)
         return self._page(lease, scored, allowed, page, limit, wanted)
 
@@ -314,39 +326,42 @@ class SearchIndex:
     def _page(
         self,
         lease: _Lease,
-        scored: dict[int, float],
+        scored: Scored,
         allowed: set[int] | None,
         page: int,
         limit: int,
         wanted: Wanted,
     ) -> SearchResults:
+        # A question matches thousands of entries: they are filtered, counted and cut in
+        # arrays, and only the few that can make the page are compared by their full key.
         s = lease.searcher
         named = wanted.named
-        for docnum in named:  # named entries are found even when a word differs
-            scored.setdefault(docnum, 0.0)
+        docs, values = _as_arrays(scored)
+        if named:  # named entries are found even when a word differs
+            named_docs = np.fromiter(named, np.int64, len(named))
+            extra = np.setdiff1d(named_docs, docs)
+            docs, values = np.concatenate([docs, extra]), np.concatenate([values, np.zeros(len(extra))])
         if allowed is not None:
-            scored = {d: v for d, v in scored.items() if d in allowed}
+            kept = np.isin(docs, np.fromiter(allowed, np.int64, len(allowed)))
+            docs, values = docs[kept], values[kept]
         with self._lock:
             categories = self._categories(lease)
             titles = self._column(lease, "title_key")
-        # A question matches thousands of entries: counted and cut in arrays.
-        n, wanted_n = len(scored), page * limit
-        docs = np.fromiter(scored, np.int64, n)
+        n, wanted_n = len(docs), page * limit
         counts = np.bincount(categories.codes[docs], minlength=len(categories.names))
         facets = {categories.names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
-        tier = named.get
-        pool: Iterable[tuple[int, float]] = scored.items()
         if n > 4 * wanted_n:
-            # Only named entries and those scoring at least the page's last can make the page:
-            # floats compared in C first, the full key only on those few.
-            values = np.fromiter(scored.values(), np.float64, n)
+            # Only named entries and those scoring at least the page's last can make the page.
             floor = np.partition(values, n - wanted_n)[n - wanted_n]
-            above = values >= floor
-            pool = list(zip(docs[above].tolist(), values[above].tolist()))
-            pool += [(d, scored[d]) for d in named if d in scored and scored[d] < floor]
+            can = values >= floor
+            if named:
+                can |= np.isin(docs, named_docs)
+            docs, values = docs[can], values[can]
+        tier = named.get
+        pool = zip(docs.tolist(), values.tolist())
         top = heapq.nsmallest(page * limit, pool, key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]]))
         hits = [hit(docnum, s.stored_fields(docnum), score, wanted) for docnum, score in top[(page - 1) * limit :]]
-        return SearchResults(total=len(scored), hits=hits, facets=facets)
+        return SearchResults(total=n, hits=hits, facets=facets)
 
     def _categories(self, lease: _Lease) -> _Codes:
         """Each document's category as a small integer, for counting facets in arrays."""

@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 
 from app.search.parser import ParsedQuery, terms
-from app.search.scoring import Scorer, Scores
+from app.search.scoring import Scorer
 
 QUESTION_FROM = 3  # content words; shorter queries are names and keep the name ranking
 # What a saturated match of a word is worth in each field, relative to the body. Titles get
@@ -41,8 +41,12 @@ Corrector = Callable[[str], list[str]]
 
 @dataclass
 class Described:
-    scores: Scores
+    docs: Any  # document numbers (int64) of the entries that match enough of the query
+    values: Any  # and their scores (float64)
     weights: dict[str, float] = field(default_factory=dict)  # stem -> weight, for snippets
+
+
+NOTHING = Described(np.zeros(0, np.int64), np.zeros(0))
 
 
 def is_question(parsed: ParsedQuery) -> bool:
@@ -100,7 +104,7 @@ def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Correct
     order = [u for u, w in weights.items() if w > NEGLIGIBLE * heaviest]
     total = sum(weights[u] for u in order)
     if not total:
-        return Described({})
+        return NOTHING
     # Summed over every entry at once: evidence (weight x how strongly an entry matches the
     # word) and coverage (the weight of the words it matches), each one pass in C over the
     # postings of all the words, where a Python step per entry per word made a question
@@ -121,9 +125,8 @@ def rank(scorer: Scorer, words: list[str], correct: Corrector, complete: Correct
         chosen = coverage > 0
     found = np.flatnonzero(chosen)
     scores = evidence[found] * coverage[found] / total
-    out = dict(zip(found.tolist(), scores.tolist()))
     marks = {t: f * weights[u] for u in order for t, f in units[u].items() if weigh(scorer, t)}
-    return Described(out, marks)
+    return Described(found.astype(np.int64), scores, marks)
 
 
 def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> tuple[Any, Any]:
