@@ -26,6 +26,11 @@ QUESTION_FROM = 3  # content words; shorter queries are names and keep the name 
 # no boost: a question's answer seldom has the question's words in its name.
 FIELD_WEIGHTS = {"title": 1.0, "aliases": 1.0, "summary": 3.0, "lead": 3.0, "body": 1.0, "context": 0.5}
 MEANING_FIELDS = ("title", "aliases", "summary", "body")  # where a word's entries are counted
+# A word's evidence saturates across fields too, as BM25's does within one: an entry whose name
+# is one of the question's words has it in every field, and without this that one word could
+# outweigh the rest of the question. About 8 of a possible 21 at most; 2 stays about 1.8.
+# Chosen on 210 questions written after the ranking was tuned, and checked on 70 more.
+ACROSS_FIELDS = 8.0
 CORRECTED = 0.5  # a respelt or completed word's evidence, relative to a word as typed
 NEGLIGIBLE = 0.05  # of the heaviest word's weight: a word lighter than this is not read at all
 MIN_COVERAGE = 1 / 3  # share of the query's meaning an entry must match to be among the results
@@ -145,9 +150,9 @@ def _strength(scorer: Scorer, alternatives: dict[str, float], n: int) -> tuple[A
 
 
 def _fields(scorer: Scorer, stem: str) -> tuple[Any, Any]:
-    """(docnums, sum over fields of FIELD_WEIGHTS * saturation). The same for every query, so
-    kept (compactly) as long as the searcher, like the postings it comes from: the commonest
-    words, the costliest, recur the most."""
+    """(docnums, sum over fields of FIELD_WEIGHTS * saturation, saturated by ACROSS_FIELDS).
+    The same for every query, so kept (compactly) as long as the searcher, like the postings it
+    comes from: the commonest words, the costliest, recur the most."""
     key = ("evidence", stem)
     kept = cast("tuple[Any, Any] | None", scorer.kept.get(key))
     if kept is None:
@@ -156,6 +161,6 @@ def _fields(scorer: Scorer, stem: str) -> tuple[Any, Any]:
         for fieldname in ("body", *(f for f in FIELD_WEIGHTS if f != "body")):
             scorer.add_saturation(found, fieldname, stem, FIELD_WEIGHTS[fieldname])
         docs = np.flatnonzero(found)
-        kept = (docs.astype(np.int32), found[docs])
+        kept = (docs.astype(np.int32), ACROSS_FIELDS * -np.expm1(-found[docs] / ACROSS_FIELDS))
         scorer.kept.put(key, kept, len(docs))
     return kept
