@@ -160,8 +160,8 @@ def test_questions_find_the_entries_that_answer_them(figures):
 
 
 def test_questions_never_tuned_on_are_answered_too(figures):
-    # The questions written after the ranking was tuned on the first 362: the figures a new
-    # learner's questions can expect (0.861 and 0.773 when written), and above FTS5's.
+    # The 350 questions written after the ranking was tuned on the first 362 (0.854 and 0.763
+    # when written; 0.829 and 0.723 on the last 70, which nothing was chosen on), above FTS5's.
     s3, mrr = figures[(UNSEEN, "success@3")], figures[(UNSEEN, "MRR@10")]
     assert s3[0] >= 0.84 and mrr[0] >= 0.75, (s3, mrr)
     assert s3[0] >= max(s3[1:]) + 0.03 and mrr[0] >= max(mrr[1:]) + 0.03, (s3, mrr)
@@ -192,8 +192,8 @@ def with_meaning(shipped):
 
 def test_the_semantic_extra_lifts_questions_and_keeps_names(with_meaning, figures):
     # The issue asks for MRR 0.85 with the extra. It lifts the questions its blend was chosen on
-    # (0.851 there), not those written since (0.775 against 0.773 without it; README). What is
-    # held here: it lifts the whole set, costs nothing on unseen questions, and keeps names.
+    # (0.851 there) far more than those written since (0.767 against 0.763; README). What is
+    # held here: it lifts the whole set, costs nothing on later questions, and keeps names.
     alone, blended = figures[("questions", "MRR@10")][0], with_meaning[("questions", "MRR@10")]
     assert blended >= alone + 0.02, (alone, blended)
     alone, blended = figures[(UNSEEN, "MRR@10")][0], with_meaning[(UNSEEN, "MRR@10")]
