@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -20,7 +18,8 @@ from app.memo import Memo
 from app.names import name_key
 from app.search import documents, folders, parser, patches, ranking, semantic, writer  # noqa: F401 - patches apply on import
 from app.search.completion import Completion
-from app.search.hits import Hit, SearchResults, Wanted, hit, searched_stems
+from app.search.hits import Hit, SearchResults, Wanted, searched_stems
+from app.search.paging import Scored, SearcherColumns, SegmentColumns, page_of
 from app.search.posting_arrays import PostingArrays
 from app.search.postings import leaves
 from app.search.scoring import Scorer
@@ -42,29 +41,15 @@ __all__ = ["Hit", "SearchIndex", "SearchResults"]
 QUESTION_FIELDS = tuple(ranking.FIELD_WEIGHTS)  # decoded into arrays (app/search/posting_arrays.py)
 
 
-Scored = dict[int, float] | tuple[np.ndarray, np.ndarray]  # docnum -> score, or (docnums, scores)
-
-
-def _as_arrays(scored: Scored) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(scored, tuple):
-        return scored
-    return np.fromiter(scored, np.int64, len(scored)), np.fromiter(scored.values(), np.float64, len(scored))
-
-
 def _cache_key(text: str, categories: Iterable[str], tags: Iterable[str], page: int, limit: int, exact: bool):
     """How search() remembers an answer and peek() finds it: one key for both."""
     return (text, tuple(categories), tuple(tags), page, limit, exact)
 
 
-class _Codes(NamedTuple):
-    codes: np.ndarray  # docnum -> code
-    names: list[str]  # code -> value
-
-
 class _Lease:
     """A searcher and how many requests use it; closed once retired and unused."""
 
-    def __init__(self, searcher: Searcher, arrays: PostingArrays):
+    def __init__(self, searcher: Searcher, arrays: PostingArrays, columns: SegmentColumns):
         self.searcher = searcher
         self.users = 0
         self.retired = False
@@ -72,8 +57,7 @@ class _Lease:
         # when the index changes, and its cache with it.
         self.results: Memo[SearchResults] = Memo(RESULT_CACHE)
         self.scorer = Scorer(searcher, arrays)
-        self.columns: dict[str, list] = {}  # see SearchIndex._column
-        self.categories: _Codes | None = None  # see SearchIndex._categories
+        self.columns = SearcherColumns(searcher, columns)
 
 
 class SearchIndex:
@@ -86,7 +70,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
         self.vocab = Vocabulary()
-        self._segment_columns: dict[str, dict[str, list]] = {}  # segment id -> name -> values
+        self._segment_columns = SegmentColumns()
         self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
         self._preparing = False  # a thread is decoding them
         # was_rebuilt: opening found no usable index, so a new empty one was made.
@@ -125,7 +109,7 @@ class SearchIndex:
                 self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
             if self._lease is None or not self._lease.searcher.up_to_date():
                 self._retire()
-                self._lease = _Lease(self.ix.searcher(), self._posting_arrays)
+                self._lease = _Lease(self.ix.searcher(), self._posting_arrays, self._segment_columns)
             lease = self._lease
             lease.users += 1
         try:
@@ -289,7 +273,7 @@ class SearchIndex:
             lexical = dict(zip(docs.tolist(), values.tolist()))
             scored = self.semantic.rank(parser.as_typed(parsed), lexical, lease.searcher, allowed, gone)
         wanted = Wanted(list(described.weights), described.weights, named, snippets=snippets)
-        return self._page(lease, scored, allowed, page, limit, wanted)
+        return page_of(lease.searcher, lease.columns, scored, allowed, page, limit, wanted)
 
     def _named(
         self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector, exact: bool = False
@@ -321,77 +305,9 @@ class SearchIndex:
         self, lease: _Lease, query, allowed: set[int] | None, page: int, limit: int, wanted: Wanted
     ) -> SearchResults:
         scored = lease.scorer.scores(query) if query is not None else dict.fromkeys(allowed or (), 1.0)
-        return self._page(lease, scored, allowed if query is not None else None, page, limit, wanted)
-
-    def _page(
-        self,
-        lease: _Lease,
-        scored: Scored,
-        allowed: set[int] | None,
-        page: int,
-        limit: int,
-        wanted: Wanted,
-    ) -> SearchResults:
-        # A question matches thousands of entries: they are filtered, counted and cut in
-        # arrays, and only the few that can make the page are compared by their full key.
-        s = lease.searcher
-        named = wanted.named
-        docs, values = _as_arrays(scored)
-        if named:  # named entries are found even when a word differs
-            named_docs = np.fromiter(named, np.int64, len(named))
-            extra = np.setdiff1d(named_docs, docs)
-            docs, values = np.concatenate([docs, extra]), np.concatenate([values, np.zeros(len(extra))])
-        if allowed is not None:
-            kept = np.isin(docs, np.fromiter(allowed, np.int64, len(allowed)))
-            docs, values = docs[kept], values[kept]
-        with self._lock:
-            categories = self._categories(lease)
-            titles = self._column(lease, "title_key")
-        n, wanted_n = len(docs), page * limit
-        counts = np.bincount(categories.codes[docs], minlength=len(categories.names))
-        facets = {categories.names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
-        if n > 4 * wanted_n:
-            # Only named entries and those scoring at least the page's last can make the page.
-            floor = np.partition(values, n - wanted_n)[n - wanted_n]
-            can = values >= floor
-            if named:
-                can |= np.isin(docs, named_docs)
-            docs, values = docs[can], values[can]
-        tier = named.get
-        pool = zip(docs.tolist(), values.tolist())
-        top = heapq.nsmallest(page * limit, pool, key=lambda item: (-tier(item[0], 0), -item[1], titles[item[0]]))
-        hits = [hit(docnum, s.stored_fields(docnum), score, wanted) for docnum, score in top[(page - 1) * limit :]]
-        return SearchResults(total=n, hits=hits, facets=facets)
-
-    def _categories(self, lease: _Lease) -> _Codes:
-        """Each document's category as a small integer, for counting facets in arrays."""
-        if lease.categories is None:
-            names: dict[str, int] = {}
-            column = self._column(lease, "category")
-            codes = np.fromiter((names.setdefault(c, len(names)) for c in column), np.int32, len(column))
-            lease.categories = _Codes(codes, list(names))
-        return lease.categories
-
-    def _column(self, lease: _Lease, name: str) -> list:
-        """docnum -> value of a column (category slug, title key): no stored-field reads.
-
-        Segments never change once written, so each one's column is read only once: after
-        an edit, only the new small segment is read.
-        """
-        if name not in lease.columns:
-            values, live = [], {}
-            for sub, _ in leaves(lease.searcher.reader()):
-                segment = sub.segment()
-                if segment is None:  # an empty index
-                    continue
-                sid = segment.segment_id()
-                per_segment = live[sid] = self._segment_columns.get(sid, {})
-                if name not in per_segment:
-                    per_segment[name] = list(sub.column_reader(name, translate=True))
-                values.extend(per_segment[name])
-            self._segment_columns = live  # forget segments merged away
-            lease.columns[name] = values
-        return lease.columns[name]
+        return page_of(
+            lease.searcher, lease.columns, scored, allowed if query is not None else None, page, limit, wanted
+        )
 
     def _corrections(self, lease: _Lease, word: str) -> list[str]:
         """Real words within the typo budget of an unknown word, best first."""
