@@ -174,7 +174,7 @@ def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now, observ
     study = Study(state, reader, clock, on_review) if state is not None else None
     site = Site(settings, engine, index, builder, reader, state, serve, clock, accounts, study, observer)
     if serve:
-        if settings.build_on_start:
-            site.update()
-        site.warm()
+        report = site.update() if settings.build_on_start else None
+        if report is None or not report.full:  # a full build warms them itself (Site.update)
+            site.warm()
     return site

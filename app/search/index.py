@@ -69,10 +69,9 @@ class SearchIndex:
         self.semantic = semantic.Semantic(path.parent) if semantic.enabled(meaning) else None
         self._lock = threading.Lock()
         self._lease: _Lease | None = None
-        self.vocab = Vocabulary()
         self._segment_columns = SegmentColumns()
-        self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
-        self._preparing = False  # a thread is decoding them
+        self._preparing = False  # a thread is decoding posting arrays
+        self._start_afresh()
         # was_rebuilt: opening found no usable index, so a new empty one was made.
         self.ix, self.was_rebuilt = folders.open_or_create(path)
         self._opened = folders.folder_of(path)  # which index folder self.ix is
@@ -105,8 +104,7 @@ class SearchIndex:
                 self.ix = whoosh_index.open_dir(str(self.path))
                 self._opened = target
                 self._retire()
-                self.vocab = Vocabulary()
-                self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
+                self._start_afresh()
             if self._lease is None or not self._lease.searcher.up_to_date():
                 self._retire()
                 self._lease = _Lease(self.ix.searcher(), self._posting_arrays, self._segment_columns)
@@ -119,6 +117,12 @@ class SearchIndex:
                 lease.users -= 1
                 if lease.retired and lease.users == 0:
                     lease.searcher.close()
+
+    def _start_afresh(self) -> None:
+        """New tables for an index that is not the one they were built from (a full build,
+        here or in another process): completions, typos and posting arrays."""
+        self.vocab = Vocabulary()
+        self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
 
     # -- writing -------------------------------------------------------------------
     def update(self, docs: Iterable, deleted: Iterable[str] = (), fresh: bool = False, merge: bool = True) -> None:
@@ -137,9 +141,8 @@ class SearchIndex:
                 self.ix = whoosh_index.open_dir(str(self.path))
                 self._opened = folders.folder_of(self.path)
                 self._retire()
-                self.vocab = Vocabulary()
+                self._start_afresh()
                 self.vocab.start_from(docs, self.ix.latest_generation())
-                self._posting_arrays = PostingArrays(QUESTION_FIELDS, self._prepare_soon)
             if self.semantic is not None:
                 self.semantic.update(docs, fresh=True)
             return

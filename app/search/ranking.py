@@ -80,8 +80,9 @@ def weigh(scorer: Scorer, stem: str) -> float:
     key = ("weight", stem)
     found = cast("float | None", scorer.kept.get(key))
     if found is None:
-        df = max(scorer.term_counts(f, stem)[0] for f in MEANING_FIELDS)
-        body, occurrences = scorer.term_counts("body", stem)
+        counts = {f: scorer.term_counts(f, stem) for f in MEANING_FIELDS}
+        df = max(n for n, _ in counts.values())
+        body, occurrences = counts["body"]
         burst = burstiness(body, int(occurrences)) if body else 1.0
         found = meaning(df, max(scorer.searcher.doc_count_all(), 1)) * burst if df else 0.0
         if df:  # words the index lacks are not kept: any text could fill the memory with them
@@ -157,7 +158,8 @@ def _fields(scorer: Scorer, stem: str) -> tuple[Any, Any]:
     kept = cast("tuple[Any, Any] | None", scorer.kept.get(key))
     if kept is None:
         found = np.zeros(scorer.searcher.doc_count_all())
-        # The body first, then the rest: the order the sums were always made in, bit for bit.
+        # One fixed order of addition (the body's, the longest list, first): the same sums,
+        # to the last bit, whatever the order of FIELD_WEIGHTS.
         for fieldname in ("body", *(f for f in FIELD_WEIGHTS if f != "body")):
             scorer.add_saturation(found, fieldname, stem, FIELD_WEIGHTS[fieldname])
         docs = np.flatnonzero(found)

@@ -3,9 +3,10 @@
 Whoosh scores a query by walking a tree of matchers one document at a time, several Python
 calls per document and clause; a pair of common words then costs tens of milliseconds.
 Our queries are trees of Term/And/Or/AndNot, so the same scores come from reading each
-term's posting list a block at a time and combining {docnum: score} maps, with the heavy
-loops in comprehensions and set operations. Scores equal Whoosh's own BM25F (a test holds
-them side by side); any other query node (phrases, Every) is scored by Whoosh's matchers.
+term's postings as arrays (the index's posting arrays, or Whoosh's blocks decoded) and
+combining {docnum: score} maps, with the heavy loops in numpy and set operations. Scores
+equal Whoosh's own BM25F (a test holds them side by side); any other query node (phrases,
+Every) is scored by Whoosh's matchers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import cast
 
 import numpy as np
@@ -70,7 +72,6 @@ class Scorer:
         self.fast = type(weighting) is BM25F and not weighting._field_B
         self.B = getattr(weighting, "B", 0.75)
         self.K1 = getattr(weighting, "K1", 1.2)
-        self._norms: dict[tuple[int, str], list[float]] = {}
         self._norm_arrays: dict[tuple[int, str], np.ndarray] = {}
         self._leaves = leaves(searcher.reader())
         self._live: dict[int, np.ndarray | None] = {}  # segment number -> live documents
@@ -131,37 +132,32 @@ class Scorer:
         s = self.searcher
         if term.fieldname not in s.schema:
             return {}
-        field = s.schema[term.fieldname]
         out: Scores = {}
-        boost = term.boost
-        if field.scorable and self._arrays is not None and term.fieldname in self._arrays.fields:
-            found = self._posting_arrays(term.fieldname, term.text)
-            c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost if found else 0.0
-            for i, offset, docnums, counts in found:
-                tf = counts.astype(np.float64)
-                scores = c * tf / (tf + self._norm_array(i, term.fieldname)[docnums])
-                out.update(zip((docnums + offset).tolist(), scores.tolist()))
+        if not s.schema[term.fieldname].scorable:  # Whoosh's WeightScorer: the posting's weight
+            for _, offset, ids, weights in self._postings(term.fieldname, term.text):
+                out.update(zip((d + offset for d in ids), (w * term.boost for w in weights)))
             return out
-        blocks = self._postings(term.fieldname, term.text)
-        if not field.scorable:  # Whoosh's WeightScorer: the posting's weight
-            for _, offset, ids, weights in blocks:
-                out.update(zip((d + offset for d in ids), (w * boost for w in weights)))
-            return out
-        if not blocks:
-            return out
-        # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
-        return self._saturated(term.fieldname, blocks, s.idf(term.fieldname, term.text) * (self.K1 + 1) * boost)
+        found = self._posting_arrays(term.fieldname, term.text)
+        if found:  # bm25 = idf * tf * (K1 + 1) / (tf + norm(length)), statistics from the whole index
+            c = s.idf(term.fieldname, term.text) * (self.K1 + 1) * term.boost
+            for docs, scores in self._saturations(term.fieldname, found, c):
+                out.update(zip(docs.tolist(), scores.tolist()))
+        return out
 
     def add_saturation(self, into: np.ndarray, fieldname: str, text: str, times: float = 1.0) -> None:
         """BM25's term-frequency part alone, times * tf * (K1 + 1) / (tf + norm(length)), added
         per document into an array indexed by document number (for rankings that weigh words by
-        their own measure of meaning): a few array passes per block of postings."""
+        their own measure of meaning)."""
         if fieldname not in self.searcher.schema:
             return
-        c = times * (self.K1 + 1)
-        for i, offset, docs, weights in self._posting_arrays(fieldname, text):
+        for docs, values in self._saturations(fieldname, self._posting_arrays(fieldname, text), times * (self.K1 + 1)):
+            into[docs] += values
+
+    def _saturations(self, fieldname: str, found: list, c: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(global docnums, c * tf / (tf + norm(length))) of each segment's postings in found."""
+        for i, offset, docs, weights in found:
             tf = weights.astype(np.float64)
-            into[docs + offset] += c * tf / (tf + self._norm_array(i, fieldname)[docs])
+            yield docs + offset, c * tf / (tf + self._norm_array(i, fieldname)[docs])
 
     def _posting_arrays(self, fieldname: str, text: str) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
         """(segment number, first docnum, docnums, weights) of a term's live postings."""
@@ -237,16 +233,6 @@ class Scorer:
         """No large segment waits for prepare() (small ones are decoded when first read)."""
         return self._arrays is None or not any(self._arrays.waiting(sub) for sub, _ in self._leaves)
 
-    def _saturated(self, fieldname: str, blocks: list, c: float) -> Scores:
-        out: Scores = {}
-        for i, offset, ids, weights in blocks:
-            norm = self._norm(i, fieldname)
-            if offset:
-                out.update({d + offset: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
-            else:
-                out.update({d: c * w / (w + norm[d]) for d, w in zip(ids, weights)})
-        return out
-
     def _postings(self, fieldname: str, text: str) -> list[tuple[int, int, array, array]]:
         """(segment number, first docnum, docnums, weights) blocks of one term, decoded.
 
@@ -266,15 +252,8 @@ class Scorer:
         self._decoded.put(key, decoded, sum(len(b[2]) for b in decoded))
         return decoded
 
-    def _norm(self, i: int, fieldname: str) -> list[float]:
-        """K1 * (1 - B + B * length / average length), per document of segment i."""
-        key = (i, fieldname)
-        norm = self._norms.get(key)
-        if norm is None:
-            norm = self._norms[key] = self._norm_array(i, fieldname).tolist()
-        return norm
-
     def _norm_array(self, i: int, fieldname: str) -> np.ndarray:
+        """K1 * (1 - B + B * length / average length), per document of segment i."""
         key = (i, fieldname)
         norm = self._norm_arrays.get(key)
         if norm is None:

@@ -182,8 +182,9 @@ def _passage(found: list[tuple[int, str]], units: dict[str, int], span: int) -> 
                 covered += units.get(stem, ONE)
             counts[stem] = seen + 1
             end += 1
-        if covered > best_key[0] or (covered == best_key[0] and end - i > best_key[1]):
-            best, best_key = start, (covered, end - i)
+        key = (covered, end - i)
+        if key > best_key:
+            best, best_key = start, key
         counts[first] -= 1
         if not counts[first]:
             covered -= units.get(first, ONE)

@@ -28,25 +28,23 @@ QUESTIONS = Path(__file__).with_name("questions.tsv")
 KINDS = ("question", "description", "task")
 
 Query = tuple[str, list[str], str]  # text, slugs any of which answers it, kind
-UNSEEN = "held-out 2"  # the questions after the second `# ---` line: written after all tuning
+UNSEEN = "held-out 2"  # the questions after the second `# ---` line: after the ranking was tuned
 
 
 def load(path: Path) -> list[Query]:
-    with path.open(encoding="utf-8") as f:
-        rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
+    return _queries(path.read_text(encoding="utf-8").splitlines())
+
+
+def _queries(lines: list[str]) -> list[Query]:
+    rows = [r for r in csv.reader(lines, delimiter="\t") if r and not r[0].startswith("#")]
     return [(r[0], r[1].split(","), r[2] if len(r) > 2 else "") for r in rows]
 
 
 def held_out(path: Path) -> dict[str, list[Query]]:
     """The queries after each `# --- ... ---` line (to the end of the file), by that line: sets
-    written after something was tuned, so never tuned on."""
+    written after something was tuned, each line saying what its set was used for since."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    marks = [(i, line.strip("# -")) for i, line in enumerate(lines) if line.startswith("# ---")]
-    out = {}
-    for i, mark in marks:
-        rows = [r.split("\t") for r in lines[i + 1 :] if r and not r.startswith("#")]
-        out[mark] = [(r[0], r[1].split(","), r[2] if len(r) > 2 else "") for r in rows]
-    return out
+    return {line.strip("# -"): _queries(lines[i + 1 :]) for i, line in enumerate(lines) if line.startswith("# ---")}
 
 
 def metrics(ranked: list[list[str]], expected: list[list[str]]) -> dict[str, float]:
