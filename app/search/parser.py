@@ -55,6 +55,8 @@ class ParsedQuery:
 
 
 def parse_query(raw: str) -> ParsedQuery:
+    """-word and -"a phrase" exclude; a minus before anything but a letter is part of a word:
+    "labelled -1 as noise" and "pip install --upgrade" ask about -1 and --upgrade."""
     parsed = ParsedQuery()
     for m in PART.finditer(raw[:MAX_QUERY_CHARS]):
         neg, phrase, name, value, word = m.groups()
@@ -73,7 +75,7 @@ def parse_query(raw: str) -> ParsedQuery:
                 bucket.append(word[len(prefix) :])
                 break
         else:
-            if word.startswith("-") and len(word) > 1:
+            if word.startswith("-") and word[1:2].isalpha():
                 parsed.excluded.append(word[1:])
             else:
                 parsed.words.append(word)
