@@ -64,7 +64,7 @@ class Site:
         the paths a watcher saw change, when known (see Builder.build)."""
         report = self.builder.build(full=full, progress=progress, changed=changed)
         if report.full and self.serving:
-            self.warm()  # a full build starts the search tables afresh
+            self.warm(wait=False)  # a full build starts the search tables afresh
         if self.observer is not None:
             self.observer.build_finished(report)
         return report
@@ -73,11 +73,12 @@ class Site:
         """Housekeeping for a quiet moment after edits: merge the index's small segments."""
         self.builder.tidy()
 
-    def warm(self) -> None:
+    def warm(self, wait: bool = True) -> None:
         """Fill the completion and typo tables now (a second at 10,000 entries), so that no
-        reader's first keystroke waits for them. Servers do; a command-line build would
-        only throw them away."""
-        self.index.warm()
+        reader's first keystroke waits for them, and the search's posting arrays (wait=False:
+        in the background, searches meanwhile as correct and a little slower). Servers do; a
+        command-line build would only throw them away."""
+        self.index.warm(wait)
 
     def status(self) -> Status:
         """The content store's counts and problems, and the state store's health."""
@@ -176,5 +177,5 @@ def open_site(settings: Settings, *, serve: bool, clock: Clock = utc_now, observ
     if serve:
         report = site.update() if settings.build_on_start else None
         if report is None or not report.full:  # a full build warms them itself (Site.update)
-            site.warm()
+            site.warm(wait=False)
     return site

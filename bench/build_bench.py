@@ -204,7 +204,10 @@ def start_here(work: Path) -> None:
     t1 = time.perf_counter()
     report = site.update()
     t2 = time.perf_counter()
-    site.warm()
+    if "wait" in inspect.signature(site.warm).parameters:
+        site.warm(wait=False)  # as a server starts: the posting arrays are decoded behind it
+    else:
+        site.warm()
     t3 = time.perf_counter()
     figures = {"open": t1 - t0, "catch_up": t2 - t1, "warm": t3 - t2, "rendered": report.changed, "full": report.full}
     site.close()

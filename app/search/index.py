@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -232,9 +233,11 @@ class SearchIndex:
         correct: parser.Corrector = (lambda word: []) if exact else respell
         completer = self.vocab.completer(s)
         complete = lambda word: completer.words_starting(word.lower(), 8)
-        named = self._named(lease, parsed, correct, exact)
+        excluded = parser.excluded_query(parsed)
+        gone = functools.cache(lambda: lease.scorer.docset(excluded) if excluded is not None else set())
+        named = self._named(lease, parsed, correct, gone, exact)
         if ranking.is_question(parsed):
-            results = self._described(lease, parsed, allowed, page, limit, named, correct, complete, snippets)
+            results = self._described(lease, parsed, allowed, page, limit, named, correct, complete, gone, snippets)
         else:
             query = parser.build_query(parsed, correct=correct, complete=complete)
             if query is None and not filters:
@@ -260,26 +263,30 @@ class SearchIndex:
         return results
 
     def _described(
-        self, lease: _Lease, parsed, allowed, page: int, limit: int, named, correct, complete, snippets: bool = True
+        self, lease: _Lease, parsed, allowed, page: int, limit: int, named, correct, complete, gone, snippets=True
     ):
-        """A description or a question: ranked by what its words mean (app/search/ranking.py)."""
+        """A description or a question: ranked by what its words mean (app/search/ranking.py);
+        gone() gives the entries its -words exclude."""
         described = ranking.rank(lease.scorer, parsed.words, correct, complete)
         docs, values = described.docs, described.values
-        excluded = parser.excluded_query(parsed)
-        gone: set[int] = set()
-        if excluded is not None:
-            gone = lease.scorer.docset(excluded)
-            kept = ~np.isin(docs, np.fromiter(gone, np.int64, len(gone)))
+        excluded = gone()
+        if excluded:
+            kept = ~np.isin(docs, np.fromiter(excluded, np.int64, len(excluded)))
             docs, values = docs[kept], values[kept]
         scored: Scored = (docs, values)
         if self.semantic is not None:
             lexical = dict(zip(docs.tolist(), values.tolist()))
-            scored = self.semantic.rank(parser.as_typed(parsed), lexical, lease.searcher, allowed, gone)
+            scored = self.semantic.rank(parser.as_typed(parsed), lexical, lease.searcher, allowed, excluded)
         wanted = Wanted(list(described.weights), described.weights, named, snippets=snippets)
         return page_of(lease.searcher, lease.columns, scored, allowed, page, limit, wanted)
 
     def _named(
-        self, lease: _Lease, parsed: parser.ParsedQuery, correct: parser.Corrector, exact: bool = False
+        self,
+        lease: _Lease,
+        parsed: parser.ParsedQuery,
+        correct: parser.Corrector,
+        gone: Callable[[], set[int]],
+        exact: bool = False,
     ) -> dict[int, int]:
         """docnum -> 2 for entries whose whole name the query is, 1 for those it names once
         respelled or whose name it begins (a name being typed): these come first whatever else
@@ -298,10 +305,9 @@ class SearchIndex:
             slugs = ([] if exact else completer.misspelt_names(parsed.text)) or completer.begun(parsed.text)
             if slugs:
                 tiers = dict.fromkeys(lease.scorer.docset(parser.Or([q.Term("slug", s) for s in slugs])), 1)
-        excluded = parser.excluded_query(parsed) if tiers else None
-        if excluded is not None:  # `gradient descent -batch`: a name does not override an exclusion
-            gone = lease.scorer.docset(excluded)
-            tiers = {d: t for d, t in tiers.items() if d not in gone}
+        if tiers and parsed.excluded:  # `gradient descent -batch`: a name does not override an exclusion
+            excluded = gone()
+            tiers = {d: t for d, t in tiers.items() if d not in excluded}
         return tiers
 
     def _run(
@@ -357,18 +363,25 @@ class SearchIndex:
             with self._lock:
                 self._preparing = False
 
+    def arrays_size(self) -> int:
+        """Bytes of the posting arrays decoded so far (a figure for benchmarks)."""
+        return self._posting_arrays.nbytes()
+
     def prepared(self) -> bool:
         """Every large segment's posting arrays are decoded, so no search reads Whoosh's."""
         with self._leased() as lease:
             return lease.scorer.prepared()
 
-    def warm(self) -> None:
-        """Build the completion and typo tables now (a second at 10,000 entries), so that
-        no user's first keystroke or first typo after a start or a full build waits for it.
-        For servers: a command-line build would only throw them away."""
+    def warm(self, wait: bool = True) -> None:
+        """Build the completion and typo tables (a second at 10,000 entries) for a server's
+        first keystroke and typo; decode the posting arrays here or (wait=False) in a thread,
+        searches meanwhile reading Whoosh's, so a large glossary's server answers sooner."""
         with self._leased() as lease:
             self.vocab.speller(lease.searcher)
-            lease.scorer.prepare()
+            if wait:
+                lease.scorer.prepare()
+            elif not lease.scorer.prepared():
+                self._prepare_soon()
             if self.semantic is not None:
                 self.semantic.fill(lease.searcher.all_stored_fields())
 

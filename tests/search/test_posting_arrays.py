@@ -113,3 +113,35 @@ def test_an_edit_decodes_only_its_own_segment(index, monkeypatch):
     with index.searcher() as s:
         live = {sub.reader().segment().segment_id() for sub, _ in s.leaf_searchers()}
     assert index._posting_arrays.segment_ids() == live  # the old segments are forgotten
+
+
+def test_a_server_answers_while_its_posting_arrays_are_decoded_behind_it(tmp_path, monkeypatch):
+    from app.config import Settings
+    from app.site import open_site
+    from tests.conftest import write_content
+    from tests.search.written import ENTRIES
+
+    monkeypatch.setattr(posting_arrays, "DECODE_AT_ONCE", 0)  # every segment large, as at 50,000 entries
+    release, decoding = threading.Event(), []
+    prepare = Scorer.prepare
+
+    def slow(scorer: Scorer) -> None:
+        decoding.append(threading.current_thread().name)
+        assert release.wait(60)
+        prepare(scorer)
+
+    monkeypatch.setattr(Scorer, "prepare", slow)
+    content = write_content(tmp_path / "content", ENTRIES)
+    site = open_site(Settings(content_dir=content, data_dir=tmp_path / "data"), serve=True)
+    try:
+        # Started, built and answering, the arrays not decoded yet: the same answers from Whoosh's postings.
+        assert not site.index.prepared()
+        assert [h.slug for h in site.index.search("why does the share of predicted positives drop").hits]
+        release.set()
+        for thread in threading.enumerate():
+            if thread.name == "glossa-search-arrays":
+                thread.join(timeout=60)
+        assert site.index.prepared() and decoding == ["glossa-search-arrays"]
+    finally:
+        release.set()
+        site.close()
