@@ -62,7 +62,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.content.builder import check_content
+    from app.content.build_report import check_content
     from app.state.inspect import orphans_in_state
 
     settings = _settings(args)

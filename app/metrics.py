@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
-    from app.content.builder import BuildReport
+    from app.content.build_report import BuildReport
     from app.site import Site
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

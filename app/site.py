@@ -18,7 +18,8 @@ from app.accounts.passwords import Hasher
 from app.accounts.service import Accounts, Policy
 from app.clock import Clock, utc_now
 from app.config import Settings
-from app.content.builder import Builder, BuildReport, cross_process_lock
+from app.content.build_report import BuildReport
+from app.content.builder import Builder, cross_process_lock
 from app.content.reader import ContentReader
 from app.content.store import close_content_store, open_content_store
 from app.schemas import StateStatus, Status

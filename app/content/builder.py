@@ -4,59 +4,32 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import json
 import logging
 import marshal
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app.content import store
+from app.content.build_report import BuildReport, stored_report
 from app.content.pipeline.catalog import UNKNOWN_STAT, Catalog, Changes
-from app.content.pipeline.compile import Compiled, compile_content, without_body
-from app.content.pipeline.links import link_key
-from app.content.pipeline.load import discover, ignored_files, read_category_meta
+from app.content.pipeline.compile import compile_content, without_body
+from app.content.pipeline.load import discover, read_category_meta
 from app.content.pipeline.model import Document, Problem
-from app.content.pipeline.paths import StudyPath
-from app.names import name_key
+from app.content.store_writer import path_sections, write_changes, write_compiled
 from app.search import SearchIndex
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class BuildReport:
-    entries: int = 0
-    categories: int = 0
-    links: int = 0
-    unresolved: int = 0
-    files_with_errors: int = 0
-    changed: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    full: bool = False
-    problems: list[Problem] = field(default_factory=list)
-
-    def summary(self) -> str:
-        kind = "full build" if self.full else "update"
-        return (
-            f"{kind}: {self.entries} entries, {self.categories} categories, {self.links} links, "
-            f"{self.unresolved} unresolved links, {self.files_with_errors} files with errors "
-            f"({self.changed} rendered, {self.removed} removed, {self.seconds:.2f} s)"
-        )
 
 
 @contextmanager
@@ -92,8 +65,12 @@ class Builder:
         self._finished = threading.Condition()
         self.builds_finished = 0
 
-    def build(self, full: bool = False, progress: Callable[[int, int], None] | None = None,
-              changed: Iterable[str | Path] | None = None) -> BuildReport:
+    def build(
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        changed: Iterable[str | Path] | None = None,
+    ) -> BuildReport:
         """Bring store and index up to date with the content folder.
 
         changed: the paths that changed (as a watcher reports them, absolute or relative to the
@@ -157,8 +134,9 @@ class Builder:
                 self._finished.wait(left)
         return True
 
-    def _build(self, full: bool, progress: Callable[[int, int], None] | None,
-               changed: Iterable[str | Path] | None) -> BuildReport:
+    def _build(
+        self, full: bool, progress: Callable[[int, int], None] | None, changed: Iterable[str | Path] | None
+    ) -> BuildReport:
         started = time.perf_counter()
         catalog, self._catalog = self._catalog, None  # until this build has written everything
         # A leftover marker means a build died half-way: store and index may disagree.
@@ -196,16 +174,18 @@ class Builder:
             self._unless_stored(changes)
         counts = self._counts if not loaded else None
         if not changes.empty:
-            self.marker.write_text(datetime.now(timezone.utc).isoformat())
+            self.marker.write_text(datetime.now(UTC).isoformat())
             self._generation, links, unresolved = write_changes(self.engine, changes)
             store.signal_generation(self.signal, self._generation)
             if counts is not None:
-                counts = store.Counts(len(catalog.docs), len(catalog.categories),
-                                      counts.links + links, counts.unresolved + unresolved)
+                counts = store.Counts(
+                    len(catalog.docs), len(catalog.categories), counts.links + links, counts.unresolved + unresolved
+                )
             if changes.docs or changes.removed:
                 # An edit someone waits to see leaves merging the index's small segments for later.
-                self.index.update(sorted(changes.docs, key=lambda d: d.slug), deleted=sorted(changes.removed),
-                                  merge=paths is None)
+                self.index.update(
+                    sorted(changes.docs, key=lambda d: d.slug), deleted=sorted(changes.removed), merge=paths is None
+                )
                 self._untidy |= paths is not None
             self.marker.unlink(missing_ok=True)
         self._catalog = catalog
@@ -217,22 +197,28 @@ class Builder:
         report = stored_report(self.engine, changed=len(changes.docs), removed=len(changes.removed), counts=counts)
         self._counts = store.Counts(report.entries, report.categories, report.links, report.unresolved)
         report.seconds = time.perf_counter() - started
-        log.info("%s; %s, read %.3f s, render %.3f s", report.summary(),
-                 "every file looked at" if paths is None else f"{len(paths)} paths changed",
-                 changes.stats.get("read_s", 0.0), changes.stats.get("render_s", 0.0))
+        log.info(
+            "%s; %s, read %.3f s, render %.3f s",
+            report.summary(),
+            "every file looked at" if paths is None else f"{len(paths)} paths changed",
+            changes.stats.get("read_s", 0.0),
+            changes.stats.get("render_s", 0.0),
+        )
         return report
 
     def _full(self, progress: Callable[[int, int], None] | None, started: float) -> BuildReport:
         compiled = compile_content(self.content_dir, progress=progress)
-        self.marker.write_text(datetime.now(timezone.utc).isoformat())
+        self.marker.write_text(datetime.now(UTC).isoformat())
         generation = write_compiled(self.engine, compiled)
         store.signal_generation(self.signal, generation)
         self.index.update(compiled.docs.values(), fresh=True)
         self.index.was_rebuilt = False
         self.marker.unlink(missing_ok=True)
         self._catalog = Catalog(
-            {rel: without_body(d) for rel, d in compiled.files.items()}, compiled.folders,
-            failed=compiled.failed, paths=compiled.paths,
+            {rel: without_body(d) for rel, d in compiled.files.items()},
+            compiled.folders,
+            failed=compiled.failed,
+            paths=compiled.paths,
             path_problems=compiled.path_problems,
         )
         self._generation = generation
@@ -240,8 +226,12 @@ class Builder:
         report = stored_report(self.engine, changed=len(compiled.rendered), full=True)
         self._counts = store.Counts(report.entries, report.categories, report.links, report.unresolved)
         report.seconds = time.perf_counter() - started
-        log.info("%s; parse %.2f s, render %.2f s", report.summary(),
-                 compiled.stats.get("parse_s", 0.0), compiled.stats.get("render_s", 0.0))
+        log.info(
+            "%s; parse %.2f s, render %.2f s",
+            report.summary(),
+            compiled.stats.get("parse_s", 0.0),
+            compiled.stats.get("render_s", 0.0),
+        )
         return report
 
     def _unless_stored(self, changes: Changes) -> None:
@@ -252,26 +242,34 @@ class Builder:
             if changes.paths is not None:
                 rows = s.execute(select(store.StudyPathRow).order_by(col(store.StudyPathRow.position))).scalars()
                 kept = [(r.slug, r.title, r.description, r.sections) for r in rows]
-                if kept == [(p.slug, p.title, p.summary, _sections(p)) for p in changes.paths]:
+                if kept == [(p.slug, p.title, p.summary, path_sections(p)) for p in changes.paths]:
                     changes.paths = None
             if changes.site_problems is not None:
-                site = [p for p in store.stored_problems(s)
-                        if p.kind == "site" and not p.message.startswith(store.UNRESOLVED)]
+                site = [
+                    p
+                    for p in store.stored_problems(s)
+                    if p.kind == "site" and not p.message.startswith(store.UNRESOLVED)
+                ]
                 if sorted(site, key=_problem_order) == sorted(changes.site_problems, key=_problem_order):
                     changes.site_problems = None
             # Files it did not know (duplicates, files that do not parse) were read again.
             stored: dict[str, list[Problem]] = {rel: [] for rel in changes.reread}
             for chunk in store.chunks(sorted(changes.reread)):
-                rows = s.execute(select(store.BuildProblem).where(
-                    col(store.BuildProblem.kind) == "file", col(store.BuildProblem.path).in_(chunk)
-                )).scalars()
+                rows = s.execute(
+                    select(store.BuildProblem).where(
+                        col(store.BuildProblem.kind) == "file", col(store.BuildProblem.path).in_(chunk)
+                    )
+                ).scalars()
                 for r in rows:
                     stored[r.path].append(Problem(r.path, r.line, r.message, r.severity, r.kind))
             found: dict[str, list[Problem]] = {rel: [] for rel in changes.reread}
             for p in changes.file_problems:
                 found[p.path].append(p)
-            same = {rel for rel in changes.reread
-                    if sorted(stored[rel], key=_problem_order) == sorted(found[rel], key=_problem_order)}
+            same = {
+                rel
+                for rel in changes.reread
+                if sorted(stored[rel], key=_problem_order) == sorted(found[rel], key=_problem_order)
+            }
             changes.reread -= same
             changes.file_problems = [p for p in changes.file_problems if p.path not in same]
 
@@ -324,19 +322,46 @@ class Builder:
         """The catalog of what the store holds: front matter of every entry (plain rows, no
         ORM objects: 50,000 of them), the folders' metadata, and the files with problems."""
         # What an update needs of an entry it does not render: its names, category and file.
-        cols = ["slug", "title", "category", "category_slug", "aliases", "source_path", "content_hash",
-                "file_size", "file_mtime", "updated"]
+        cols = [
+            "slug",
+            "title",
+            "category",
+            "category_slug",
+            "aliases",
+            "source_path",
+            "content_hash",
+            "file_size",
+            "file_mtime",
+            "updated",
+        ]
         files = {}
         with self.engine.connect() as conn:
             cursor = conn.connection.cursor()  # the driver's own: rows as plain tuples, fetched at once
             try:
                 cursor.execute(f"SELECT {', '.join(cols)} FROM entry")
-                for (slug, title, category, category_slug, aliases, path, content_hash, size, mtime,
-                     updated) in cursor.fetchall():
+                for (
+                    slug,
+                    title,
+                    category,
+                    category_slug,
+                    aliases,
+                    path,
+                    content_hash,
+                    size,
+                    mtime,
+                    updated,
+                ) in cursor.fetchall():
                     files[path] = Document(
-                        path=path, content_hash=content_hash, updated=_datetime(updated),
-                        file_size=size, file_mtime=mtime, slug=slug, title=title, category=category,
-                        category_slug=category_slug, aliases=_list(aliases),
+                        path=path,
+                        content_hash=content_hash,
+                        updated=_datetime(updated),
+                        file_size=size,
+                        file_mtime=mtime,
+                        slug=slug,
+                        title=title,
+                        category=category,
+                        category_slug=category_slug,
+                        aliases=_list(aliases),
                     )
                 # Every name of every entry, with its rank, as the last build keyed them.
                 cursor.execute("SELECT key, entry_slug, rank FROM alias")
@@ -344,9 +369,11 @@ class Builder:
             finally:
                 cursor.close()
         with store.session_scope(self.engine) as s:
-            problem_paths = s.execute(
-                select(store.BuildProblem.path).where(col(store.BuildProblem.kind) == "file").distinct()
-            ).scalars().all()
+            problem_paths = (
+                s.execute(select(store.BuildProblem.path).where(col(store.BuildProblem.kind) == "file").distinct())
+                .scalars()
+                .all()
+            )
         stored_folders = self._meta("folders")
         folders = json.loads(stored_folders) if stored_folders else read_category_meta(self.content_dir)
         failed = {p: UNKNOWN_STAT for p in problem_paths if p not in files}
@@ -357,203 +384,13 @@ class Builder:
         found: set[str] = set()
         with store.session_scope(self.engine) as s:
             for chunk in store.chunks(sorted(keys)):
-                rows = s.execute(
-                    select(store.Link.source).where(col(store.Link.target_key).in_(chunk)).distinct()
-                )
+                rows = s.execute(select(store.Link.source).where(col(store.Link.target_key).in_(chunk)).distinct())
                 found.update(r[0] for r in rows)
         return found
 
 
-# -- writing ------------------------------------------------------------------------------
-def write_compiled(engine: Engine, c: Compiled) -> str:
-    """Write a full build into the content store in one transaction, emptied first (it is
-    derived; nothing else lives in it); returns the new build generation."""
-    generation = uuid.uuid4().hex
-    with store.session_scope(engine) as s, s.begin():
-        for table in (store.Link, store.EntryTag, store.Alias, store.StudyCard, store.Entry,
-                      store.BuildProblem, store.Category, store.StudyPathRow):
-            s.execute(delete(table))
-        _write_categories(s, c.categories, c.category_descriptions)
-        s.flush()
-        docs = [c.docs[slug] for slug in sorted(c.rendered)]
-        deck = _insert_entries(s, docs)
-        _write_paths(s, c.paths)
-        s.merge(store.Meta(key="generation", value=generation))  # readers cache by this value
-        s.merge(store.Meta(key="deck", value=f"{deck % DECK_MODULUS:032x}"))
-        s.merge(store.Meta(key="schema", value=store.SCHEMA))
-        s.merge(store.Meta(key="folders", value=json.dumps(c.folders, sort_keys=True)))
-        _insert_problems(s, [*c.problems, *store.unresolved_problems(s)])
-    return generation
-
-
-def write_changes(engine: Engine, c: Changes) -> tuple[str, int, int]:
-    """Write what an update changed into the content store in one transaction: the rows of
-    the entries rendered again or gone, and whatever else changed. Returns the new generation
-    and how many resolved and unresolved links the store gained (or lost)."""
-    generation = uuid.uuid4().hex
-    rewrite = sorted({d.slug for d in c.docs} | c.removed)
-    links = sum(1 for d in c.docs for link in d.links if link.slug is not None)
-    unresolved = sum(1 for d in c.docs for link in d.links if link.slug is None)
-    with store.session_scope(engine) as s, s.begin():
-        row = s.get(store.Meta, "deck")
-        deck = int(row.value, 16) if row and row.value else 0
-        if c.categories is not None:
-            _write_categories(s, c.categories, c.descriptions)
-        for chunk in store.chunks(rewrite):
-            old = s.execute(
-                select(store.Entry.slug, store.Entry.deck_hash, store.Entry.source_path)
-                .where(col(store.Entry.slug).in_(chunk))
-            ).all()
-            deck -= sum(_deck_part(slug, deck_hash) for slug, deck_hash, _ in old)
-            total, resolved = s.execute(
-                select(func.count(), func.count(col(store.Link.target))).where(col(store.Link.source).in_(chunk))
-            ).one()
-            links, unresolved = links - resolved, unresolved - (total - resolved)
-            # Their unresolved links are found again from what is written now.
-            s.execute(delete(store.BuildProblem).where(
-                col(store.BuildProblem.kind) == "site",
-                col(store.BuildProblem.message).startswith(store.UNRESOLVED),
-                col(store.BuildProblem.path).in_([path for *_, path in old]),
-            ))
-            s.execute(delete(store.Link).where(col(store.Link.source).in_(chunk)))
-            s.execute(delete(store.EntryTag).where(col(store.EntryTag.entry_slug).in_(chunk)))
-            s.execute(delete(store.Alias).where(col(store.Alias.entry_slug).in_(chunk)))
-            s.execute(delete(store.StudyCard).where(col(store.StudyCard.entry_slug).in_(chunk)))
-            s.execute(delete(store.Entry).where(col(store.Entry.slug).in_(chunk)))
-        s.flush()
-        docs = sorted(c.docs, key=lambda d: d.slug)
-        deck += _insert_entries(s, docs)
-        if c.categories is not None:
-            gone = set(s.execute(select(store.Category.slug)).scalars()) - set(c.categories)
-            if gone:
-                s.execute(delete(store.Category).where(col(store.Category.slug).in_(sorted(gone))))
-        if c.paths is not None:
-            _write_paths(s, c.paths)
-        for chunk in store.chunks(sorted(c.reread)):
-            s.execute(delete(store.BuildProblem).where(
-                col(store.BuildProblem.kind) == "file", col(store.BuildProblem.path).in_(chunk)
-            ))
-        problems = list(c.file_problems)
-        if c.site_problems is not None:
-            s.execute(delete(store.BuildProblem).where(
-                col(store.BuildProblem.kind) == "site",
-                ~col(store.BuildProblem.message).startswith(store.UNRESOLVED),
-            ))
-            problems += c.site_problems
-        problems += [store.unresolved_problem(d.path, link.line, link.target)
-                     for d in docs for link in d.links if link.slug is None]
-        _insert_problems(s, problems)
-        rewritten = set(rewrite)
-        _restat(s, [r for r in c.restat if r[0] not in rewritten])
-        s.merge(store.Meta(key="generation", value=generation))
-        s.merge(store.Meta(key="deck", value=f"{deck % DECK_MODULUS:032x}"))
-        if c.folders is not None:
-            s.merge(store.Meta(key="folders", value=json.dumps(c.folders, sort_keys=True)))
-    return generation, links, unresolved
-
-
-def _restat(s: Session, restat: list[tuple[str, int, float, datetime]]) -> None:
-    """Files touched but saying the same: their entries were updated then, and the next start
-    need not read them again."""
-    if restat:
-        s.execute(update(store.Entry), [{"slug": slug, "file_size": size, "file_mtime": mtime, "updated": updated}
-                                        for slug, size, mtime, updated in restat])
-
-
-def _write_categories(s: Session, categories: dict[str, str], descriptions: dict[str, str]) -> None:
-    existing = set(s.execute(select(store.Category.slug)).scalars())
-    for slug, name in categories.items():
-        desc = descriptions.get(slug, "")
-        row = s.get(store.Category, slug) if slug in existing else None
-        if row is None:
-            s.add(store.Category(slug=slug, name=name, description=desc))
-        elif (row.name, row.description) != (name, desc):
-            row.name, row.description = name, desc
-    s.flush()
-
-
-def _write_paths(s: Session, paths: list[StudyPath]) -> None:
-    """Study paths: a few small files, written whole."""
-    s.execute(delete(store.StudyPathRow))
-    s.add_all(
-        store.StudyPathRow(slug=p.slug, title=p.title, description=p.summary, position=n, sections=_sections(p))
-        for n, p in enumerate(paths)
-    )
-
-
-def _sections(p: StudyPath) -> list[dict[str, Any]]:
-    return [{"title": x.title, "description": x.summary, "entries": x.entries} for x in p.sections]
-
-
 def _problem_order(p: Problem) -> tuple[str, int, str, str, str]:
     return (p.path, p.line, p.message, p.severity, p.kind)
-
-
-def _insert_problems(s: Session, problems: list[Problem]) -> None:
-    if problems:
-        s.execute(insert(store.BuildProblem), [
-            {"path": p.path, "line": p.line, "message": p.message,
-             "severity": p.severity, "kind": p.kind} for p in problems
-        ])
-
-
-def _insert_entries(s: Session, docs: list[Document]) -> int:
-    """Insert the rows of these entries; returns their part of the deck fingerprint."""
-    deck = 0
-    for chunk in store.chunks(docs):
-        entries: list[dict[str, Any]] = []
-        tags: list[dict[str, Any]] = []
-        cards: list[dict[str, Any]] = []
-        aliases: list[dict[str, Any]] = []
-        links: list[dict[str, Any]] = []
-        for d in chunk:
-            entries.append({
-                "slug": d.slug, "title": d.title, "category": d.category,
-                "category_slug": d.category_slug, "tags": d.tags, "aliases": d.aliases,
-                "summary": d.summary, "markdown": d.markdown, "html": d.html,
-                "text": d.text, "toc": d.toc, "source_path": d.path,
-                "content_hash": d.content_hash, "file_size": d.file_size, "file_mtime": d.file_mtime,
-                "updated": d.updated, "deck_hash": (deck_hash := _deck_hash(d)),
-            })
-            deck += _deck_part(d.slug, deck_hash)
-            tags += [{"entry_slug": d.slug, "tag": t} for t in dict.fromkeys(d.tags)]
-            cards += [{"entry_slug": d.slug, "key": c.key, "kind": c.kind, "position": c.position,
-                       "front_md": c.front_md, "back_md": c.back_md, "front_html": c.front_html,
-                       "back_html": c.back_html, "answers": c.answers, "line": c.line} for c in d.deck]
-            names = {name_key(d.slug): 0}
-            names.setdefault(name_key(d.title), 1)
-            for a in d.aliases:
-                names.setdefault(name_key(a), 2)
-            aliases += [{"key": k, "entry_slug": d.slug, "rank": r} for k, r in names.items() if k]
-            links += [{
-                "source": d.slug, "target": link.slug, "target_text": link.target,
-                "target_key": link_key(link.target), "anchor": link.anchor, "line": link.line,
-            } for link in d.links]
-        s.execute(insert(store.Entry), entries)
-        tables = ((store.EntryTag, tags), (store.Alias, aliases), (store.Link, links), (store.StudyCard, cards))
-        for table, rows in tables:
-            if rows:
-                s.execute(insert(table), rows)
-    return deck
-
-
-def _deck_hash(d: Document) -> str:
-    """What a study deck takes from this entry; names included, since they decide where others'
-    links lead."""
-    parts = [d.slug, d.title, d.category_slug, *sorted(d.aliases), "\x00", *sorted(set(d.tags)), "\x00"]
-    parts += sorted({link.slug for link in d.links if link.slug}) + ["\x00"]
-    parts += [f"{c.key}\x01{c.kind}\x01{c.position}" for c in d.deck]
-    return hashlib.blake2b("\x02".join(parts).encode(), digest_size=16).hexdigest()
-
-
-# Study decks are cached by the deck fingerprint: most edits change text, not cards or links. It
-# is a sum over entries, so an update adds and takes away the entries it rewrites, and agrees
-# with a full build without reading every row.
-DECK_MODULUS = 1 << 128
-
-
-def _deck_part(slug: str, deck_hash: str) -> int:
-    return int.from_bytes(hashlib.blake2b(f"{slug}\x00{deck_hash}".encode(), digest_size=16).digest(), "big")
 
 
 def _set_aside() -> None:
@@ -574,34 +411,3 @@ def _list(value: Any) -> list[str]:
     if isinstance(value, list):
         return value
     return [] if value in ("[]", "", None) else json.loads(value)
-
-
-def stored_report(engine: Engine, changed: int = 0, removed: int = 0, full: bool = False,
-                  counts: store.Counts | None = None) -> BuildReport:
-    """The report of what the store now holds, with the problems of its latest build; counts:
-    what it holds, when known (counting 200,000 links takes a while)."""
-    with store.session_scope(engine) as s:
-        counts = counts or store.counts(s)
-        problems = store.stored_problems(s)
-    return BuildReport(
-        entries=counts.entries, categories=counts.categories, links=counts.links,
-        unresolved=counts.unresolved,
-        files_with_errors=len({p.path for p in problems if p.severity == "error"}),
-        changed=changed, removed=removed, full=full, problems=problems,
-    )
-
-
-def check_content(content_dir: Path) -> tuple[BuildReport, Compiled]:
-    """What a build of content_dir would report, written nowhere but memory (`glossa check`),
-    and what the pipeline made of it."""
-    engine = store.make_engine("sqlite://")
-    store.create_tables(engine)
-    compiled = compile_content(content_dir)
-    write_compiled(engine, compiled)
-    report = stored_report(engine, changed=len(compiled.rendered), full=True)
-    engine.dispose()
-    report.problems += [
-        Problem(rel, 1, "ignored: not an entry (.md), a _category.yml or a study path (_paths/*.yml)", "warning")
-        for rel in ignored_files(content_dir)
-    ]
-    return report, compiled

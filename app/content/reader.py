@@ -4,15 +4,13 @@ search index, and cached until the next build."""
 from __future__ import annotations
 
 import functools
-
-import anyio.to_thread
-import threading
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
-from collections import Counter, OrderedDict, defaultdict
 
+import anyio.to_thread
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -22,9 +20,20 @@ from app.content.pipeline.parse import slugify
 from app.memo import Memo
 from app.names import name_key
 from app.schemas import (
-    CategoryItem, EntryDetail, EntryItem, EntryPage, EntryRef, Graph, GraphLink, GraphNode,
-    ProblemItem, SearchResponse,
-    SearchResult, Status, Suggestion, TagItem,
+    CategoryItem,
+    EntryDetail,
+    EntryItem,
+    EntryPage,
+    EntryRef,
+    Graph,
+    GraphLink,
+    GraphNode,
+    ProblemItem,
+    SearchResponse,
+    SearchResult,
+    Status,
+    Suggestion,
+    TagItem,
 )
 from app.search import SearchIndex, SearchResults
 from app.urls import api_entries_url, category_url, entry_url, tag_slug, tag_url
@@ -35,8 +44,14 @@ RELATED = 6
 
 def _item(e: store.Entry) -> EntryItem:
     return EntryItem(
-        slug=e.slug, title=e.title, category=e.category, category_slug=e.category_slug,
-        tags=list(e.tags), aliases=list(e.aliases), summary=e.summary, url=entry_url(e.slug),
+        slug=e.slug,
+        title=e.title,
+        category=e.category,
+        category_slug=e.category_slug,
+        tags=list(e.tags),
+        aliases=list(e.aliases),
+        summary=e.summary,
+        url=entry_url(e.slug),
     )
 
 
@@ -120,8 +135,9 @@ class ContentReader:
 
     # -- entries ---------------------------------------------------------------------
     @cached
-    def list_entries(self, category: str | None = None, tag: str | None = None,
-                     page: int = 1, per_page: int = 50) -> EntryPage:
+    def list_entries(
+        self, category: str | None = None, tag: str | None = None, page: int = 1, per_page: int = 50
+    ) -> EntryPage:
         stmt = select(store.Entry)
         if category:
             stmt = stmt.where(col(store.Entry.category_slug) == slugify(category))
@@ -148,31 +164,38 @@ class ContentReader:
             e = s.get(store.Entry, slug)
             if e is None:
                 return None
-            out_links = list(dict.fromkeys(
-                r[0] for r in s.execute(
-                    select(store.Link.target).where(col(store.Link.source) == slug,
-                                                    col(store.Link.target).is_not(None)).order_by(col(store.Link.id))
+            out_links = list(
+                dict.fromkeys(
+                    r[0]
+                    for r in s.execute(
+                        select(store.Link.target)
+                        .where(col(store.Link.source) == slug, col(store.Link.target).is_not(None))
+                        .order_by(col(store.Link.id))
+                    )
                 )
-            ))
+            )
             back = {r[0] for r in s.execute(select(store.Link.source).where(col(store.Link.target) == slug))}
             score = self._related_scores(s, e, out_links, back)
             # Titles of just the entries named here, not of the whole glossary.
             titles: dict[str, str] = {}
             for chunk in store.chunks(sorted({*out_links, *back, *score})):
-                titles.update(s.execute(
-                    select(store.Entry.slug, store.Entry.title).where(col(store.Entry.slug).in_(chunk))
-                ).all())
-            by_title = lambda x: titles[x].casefold()  # noqa: E731
+                titles.update(
+                    s.execute(select(store.Entry.slug, store.Entry.title).where(col(store.Entry.slug).in_(chunk))).all()
+                )
+            by_title = lambda x: titles[x].casefold()
             # What the page does not already link either way: related but not yet linked.
             unlinked = (x for x in score if x in titles and x not in back and x not in out_links)
             related = sorted(unlinked, key=lambda x: (-score[x], by_title(x)))
             return EntryDetail(
                 **_item(e).model_dump(),
-                markdown=e.markdown, html=e.html,
+                markdown=e.markdown,
+                html=e.html,
                 links=[_ref(t, titles[t]) for t in out_links if t in titles and t != slug],
                 backlinks=[_ref(b, titles[b]) for b in sorted(back - {slug}, key=by_title) if b in titles],
                 related=[_ref(r, titles[r]) for r in related[:RELATED]],
-                updated=e.updated, toc=e.toc, source_path=e.source_path,
+                updated=e.updated,
+                toc=e.toc,
+                source_path=e.source_path,
             )
 
     @staticmethod
@@ -239,13 +262,18 @@ class ContentReader:
     @cached
     def categories(self) -> list[CategoryItem]:
         with self._session() as s:
-            counts = dict(s.execute(
-                select(store.Entry.category_slug, func.count()).group_by(store.Entry.category_slug)
-            ).all())
+            counts = dict(
+                s.execute(select(store.Entry.category_slug, func.count()).group_by(store.Entry.category_slug)).all()
+            )
             cats = s.execute(select(store.Category).order_by(func.lower(store.Category.name))).scalars()
             return [
-                CategoryItem(slug=c.slug, name=c.name, count=counts.get(c.slug, 0),
-                             url=category_url(c.slug), description=c.description)
+                CategoryItem(
+                    slug=c.slug,
+                    name=c.name,
+                    count=counts.get(c.slug, 0),
+                    url=category_url(c.slug),
+                    description=c.description,
+                )
                 for c in cats
             ]
 
@@ -256,8 +284,7 @@ class ContentReader:
     def tags(self) -> list[TagItem]:
         with self._session() as s:
             rows = s.execute(
-                select(store.EntryTag.tag, func.count()).group_by(store.EntryTag.tag)
-                .order_by(store.EntryTag.tag)
+                select(store.EntryTag.tag, func.count()).group_by(store.EntryTag.tag).order_by(store.EntryTag.tag)
             ).all()
         return [TagItem(slug=tag_slug(t), name=t, count=n, url=tag_url(t)) for t, n in rows]
 
@@ -279,14 +306,18 @@ class ContentReader:
         with self._session() as s:
             rows = s.execute(
                 select(store.Link.target, func.count(func.distinct(store.Link.source)).label("n"))
-                .where(col(store.Link.target).is_not(None)).group_by(store.Link.target)
-                .order_by(func.count(func.distinct(store.Link.source)).desc(), col(store.Link.target)).limit(n)
+                .where(col(store.Link.target).is_not(None))
+                .group_by(store.Link.target)
+                .order_by(func.count(func.distinct(store.Link.source)).desc(), col(store.Link.target))
+                .limit(n)
             ).all()
             slugs = [r[0] for r in rows]
             if len(slugs) < n:
                 extra = s.execute(select(store.Entry.slug).order_by(store.Entry.slug).limit(n)).scalars()
                 slugs += [x for x in extra if x not in slugs][: n - len(slugs)]
-            entries = {e.slug: e for e in s.execute(select(store.Entry).where(col(store.Entry.slug).in_(slugs))).scalars()}
+            entries = {
+                e.slug: e for e in s.execute(select(store.Entry).where(col(store.Entry.slug).in_(slugs))).scalars()
+            }
         return [_item(entries[x]) for x in slugs if x in entries]
 
     def recent(self, limit: int | None = 30) -> list[tuple[EntryItem, datetime]]:
@@ -303,17 +334,22 @@ class ContentReader:
             links = s.execute(
                 select(store.Link.source, store.Link.target)
                 .where(col(store.Link.target).is_not(None), col(store.Link.source) != store.Link.target)
-                .distinct().order_by(col(store.Link.source), col(store.Link.target))
+                .distinct()
+                .order_by(col(store.Link.source), col(store.Link.target))
             ).all()
             if slug is not None:
                 near = {slug} | {a for a, b in links if b == slug} | {b for a, b in links if a == slug}
                 links = [(a, b) for a, b in links if a in near and b in near]
             rows = s.execute(
-                select(store.Entry.slug, store.Entry.title, store.Entry.category, store.Entry.category_slug)
-                .order_by(store.Entry.slug)
+                select(store.Entry.slug, store.Entry.title, store.Entry.category, store.Entry.category_slug).order_by(
+                    store.Entry.slug
+                )
             ).all()
-        nodes = [GraphNode(slug=r[0], title=r[1], category=r[2], category_slug=r[3])
-                 for r in rows if slug is None or r[0] in near]
+        nodes = [
+            GraphNode(slug=r[0], title=r[1], category=r[2], category_slug=r[3])
+            for r in rows
+            if slug is None or r[0] in near
+        ]
         return Graph(nodes=nodes, links=[GraphLink(source=a, target=b) for a, b in links])
 
     def status(self) -> Status:
@@ -321,51 +357,85 @@ class ContentReader:
             counts = store.counts(s)
             problems = store.stored_problems(s)
         return Status(
-            entries=counts.entries, categories=counts.categories, links=counts.links,
+            entries=counts.entries,
+            categories=counts.categories,
+            links=counts.links,
             unresolved_links=counts.unresolved,
-            problems=[ProblemItem(path=p.path, line=p.line, message=p.message, severity=p.severity)
-                      for p in problems],
+            problems=[ProblemItem(path=p.path, line=p.line, message=p.message, severity=p.severity) for p in problems],
         )
 
     # -- search ---------------------------------------------------------------------
-    def search(self, q: str, category: str | None = None, tag: str | None = None,
-               page: int = 1, limit: int = 10, exact: bool = False) -> SearchResponse:
+    def search(
+        self,
+        q: str,
+        category: str | None = None,
+        tag: str | None = None,
+        page: int = 1,
+        limit: int = 10,
+        exact: bool = False,
+    ) -> SearchResponse:
         """exact: the words as typed, none respelled."""
         wanted = [slugify(category)] if category else []
-        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit,
-                                  exact=exact)
+        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit, exact=exact)
         return self._response(q, found, self.categories(), page, limit)
 
-    async def ask_search(self, q: str, category: str | None = None, tag: str | None = None,
-                         page: int = 1, limit: int = 10, exact: bool = False) -> SearchResponse:
+    async def ask_search(
+        self,
+        q: str,
+        category: str | None = None,
+        tag: str | None = None,
+        page: int = 1,
+        limit: int = 10,
+        exact: bool = False,
+    ) -> SearchResponse:
         """search(), answered on the event loop when the results are in memory."""
         wanted = [slugify(category)] if category else []
-        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit,
-                                exact=exact)
+        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit, exact=exact)
         categories = self.peek(self.categories)
         if found is not None and categories is not None:
             return self._response(q, found, categories, page, limit)
         return await anyio.to_thread.run_sync(functools.partial(self.search, q, category, tag, page, limit, exact))
 
     @staticmethod
-    def _response(q: str, found: SearchResults, categories: list[CategoryItem], page: int,
-                  limit: int) -> SearchResponse:
+    def _response(
+        q: str, found: SearchResults, categories: list[CategoryItem], page: int, limit: int
+    ) -> SearchResponse:
         cats = {c.slug: c.name for c in categories}
         results = [
-            SearchResult(slug=h.slug, title=h.title, category=cats.get(h.category, h.category),
-                         category_slug=h.category, summary=h.summary, snippet=h.snippet,
-                         score=h.score, url=entry_url(h.slug))
+            SearchResult(
+                slug=h.slug,
+                title=h.title,
+                category=cats.get(h.category, h.category),
+                category_slug=h.category,
+                summary=h.summary,
+                snippet=h.snippet,
+                score=h.score,
+                url=entry_url(h.slug),
+            )
             for h in found.hits
         ]
         facets = {cats.get(k, k): v for k, v in sorted(found.facets.items(), key=lambda kv: -kv[1])}
-        return SearchResponse(query=q, total=found.total, page=page, limit=limit, results=results,
-                              facets={"category": facets}, corrected=found.corrected,
-                              suggestion=found.suggestion)
+        return SearchResponse(
+            query=q,
+            total=found.total,
+            page=page,
+            limit=limit,
+            results=results,
+            facets={"category": facets},
+            corrected=found.corrected,
+            suggestion=found.suggestion,
+        )
 
     def suggest(self, q: str, limit: int = 8) -> list[Suggestion]:
         cats = {c.slug: c.name for c in self.categories()}
         return [
-            Suggestion(slug=s.slug, title=s.title, category=cats.get(s.category, s.category), url=entry_url(s.slug),
-                       matched=s.matched, kind=s.kind)
+            Suggestion(
+                slug=s.slug,
+                title=s.title,
+                category=cats.get(s.category, s.category),
+                url=entry_url(s.slug),
+                matched=s.matched,
+                kind=s.kind,
+            )
             for s in self.index.suggest(q, limit)
         ]

@@ -8,6 +8,7 @@ reach another store.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -213,7 +214,7 @@ def signal_stamp(signal: Path | None) -> tuple[int, int] | None:
     if signal is None:
         return None
     try:
-        st = os.stat(signal)
+        st = signal.stat()
     except OSError:
         return None
     return st.st_ino, st.st_mtime_ns
@@ -264,10 +265,8 @@ def close_content_store(engine: Engine) -> None:
     engine.dispose()
     mark = _checked_mark(engine)
     if mark is not None:
-        try:
+        with contextlib.suppress(OSError):
             mark.write_text(_file_stamp(engine))
-        except OSError:
-            pass
 
 
 def _checked_mark(engine: Engine) -> Path | None:
@@ -281,7 +280,7 @@ def _file_stamp(engine: Engine) -> str:
     stamps = []
     for suffix in ("", "-wal"):
         try:
-            st = os.stat(f"{engine.url.database}{suffix}")
+            st = Path(f"{engine.url.database}{suffix}").stat()
             stamps.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             stamps.append("-")

@@ -66,12 +66,15 @@ def test_incremental_rebuild_edit_add_delete(settings, content_dir):
 
 
 def test_bad_files_are_reported_and_others_still_built(settings, content_dir):
-    write_content(content_dir, {
-        "bad/broken.md": "---\ntitle: [oops\n---\n",
-        "bad/binary.md": b"\x00\x01binary",
-        "bad/latin.md": b"---\ntitle: caf\xe9\n---\n",
-        "later/k-means.md": "---\ntitle: Another k-means\n---\nDuplicate slug.\n",
-    })
+    write_content(
+        content_dir,
+        {
+            "bad/broken.md": "---\ntitle: [oops\n---\n",
+            "bad/binary.md": b"\x00\x01binary",
+            "bad/latin.md": b"---\ntitle: caf\xe9\n---\n",
+            "later/k-means.md": "---\ntitle: Another k-means\n---\nDuplicate slug.\n",
+        },
+    )
     report = make_builder(settings).build()
     assert report.entries == 6
     messages = {p.path: p.message for p in report.problems}
@@ -102,29 +105,36 @@ def test_damaged_index_is_rebuilt_from_content(settings):
     assert builder.index.search("backpropagation").hits[0].slug == "backpropagation"
 
 
-
 def test_link_cycles_and_self_links_are_handled(settings, content_dir):
-    write_content(content_dir, {
-        "loop/a.md": "---\ntitle: Alpha\n---\nSee [[Beta]] and [[Alpha]] itself.\n",
-        "loop/b.md": "---\ntitle: Beta\n---\nSee [[Gamma]].\n",
-        "loop/c.md": "---\ntitle: Gamma\n---\nBack to [[Alpha]].\n",
-    })
+    write_content(
+        content_dir,
+        {
+            "loop/a.md": "---\ntitle: Alpha\n---\nSee [[Beta]] and [[Alpha]] itself.\n",
+            "loop/b.md": "---\ntitle: Beta\n---\nSee [[Gamma]].\n",
+            "loop/c.md": "---\ntitle: Gamma\n---\nBack to [[Alpha]].\n",
+        },
+    )
     make_builder(settings).build()
     g = open_site(settings, serve=False).reader
     alpha = g.get_entry("a")
     assert [r.slug for r in alpha.links] == ["b"]  # the self-link is not listed
     assert [r.slug for r in alpha.backlinks] == ["c"]
     assert [r.slug for r in g.get_entry("b").backlinks] == ["a"]
-    assert {(l.source, l.target) for l in g.graph().links} >= {("a", "b"), ("b", "c"), ("c", "a")}
+    assert {(link.source, link.target) for link in g.graph().links} >= {("a", "b"), ("b", "c"), ("c", "a")}
 
 
 def test_body_edits_keep_name_clashes_and_renames_relink(settings, content_dir):
-    write_content(content_dir, {
-        "misc/t1.md": "---\ntitle: Twin\naliases: [RNN]\n---\nA twin.\n",
-        "misc/fan.md": "---\ntitle: Fan\n---\nI like [[Twin]].\n",
-    })
+    write_content(
+        content_dir,
+        {
+            "misc/t1.md": "---\ntitle: Twin\naliases: [RNN]\n---\nA twin.\n",
+            "misc/fan.md": "---\ntitle: Fan\n---\nI like [[Twin]].\n",
+        },
+    )
     builder = make_builder(settings)
-    clash = ["misc/t1.md:2: alias 'RNN' is already used by deep-learning/recurrent-neural-network.md; links to it go there"]
+    clash = [
+        "misc/t1.md:2: alias 'RNN' is already used by deep-learning/recurrent-neural-network.md; links to it go there"
+    ]
     assert [str(p) for p in builder.build().problems] == clash
 
     # A body-only edit changes no name's owner: the clash is still reported.
@@ -197,8 +207,10 @@ def snapshot(site) -> dict:
             if sub.segment() is None:
                 continue
             cites, cited = (sub.column_reader(name, translate=True) for name in ("cites", "cited"))
-            columns += [(sub.stored_fields(n)["slug"], sorted(unpack(cites[n])), sorted(unpack(cited[n])))
-                        for n in sub.all_doc_ids()]
+            columns += [
+                (sub.stored_fields(n)["slug"], sorted(unpack(cites[n])), sorted(unpack(cited[n])))
+                for n in sub.all_doc_ids()
+            ]
         found["link columns"] = sorted(columns)
     # Completions are kept in step with each edit, not made afresh: they must agree too.
     found["suggest"] = [sorted(c.slug for c in site.index.suggest(q, 100)) for q in SUGGESTED]

@@ -13,8 +13,13 @@ def reader_on(site) -> ContentReader:
 
 
 def test_entries_are_listed_by_title_with_encoded_next_links(site, content_dir):
-    write_content(content_dir, {"r-and-d/a.md": "---\ntitle: Alpha\ncategory: R & D\ntags: [x y]\n---\nA.\n",
-                                "r-and-d/b.md": "---\ntitle: Beta\ncategory: R & D\ntags: [x y]\n---\nB.\n"})
+    write_content(
+        content_dir,
+        {
+            "r-and-d/a.md": "---\ntitle: Alpha\ncategory: R & D\ntags: [x y]\n---\nA.\n",
+            "r-and-d/b.md": "---\ntitle: Beta\ncategory: R & D\ntags: [x y]\n---\nB.\n",
+        },
+    )
     reader = reader_on(site)
     first = reader.list_entries(category="R & D", per_page=1)
     assert first.total == 2 and [i.slug for i in first.items] == ["a"]

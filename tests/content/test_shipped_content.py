@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.content.builder import check_content
+from app.content.build_report import check_content
 from app.content.pipeline.compile import compile_content
 from app.names import name_key
 
@@ -74,36 +74,110 @@ def client_on_shipped(tmp_path_factory):
 # -- the second edition (what a learner of ML and DP-100 needs, ready to study) ---------------
 PROMISED = [
     # deep learning
-    "batch normalization", "layer normalization", "vanishing gradients", "exploding gradients", "attention",
-    "transformer", "residual connection", "learning-rate schedule", "warm-up", "early stopping",
-    "gradient clipping", "GRU", "autoencoder", "tanh", "leaky ReLU", "GELU", "saving and loading models",
-    "computational graph", "learning curve", "softmax cross-entropy gradient", "logits",
+    "batch normalization",
+    "layer normalization",
+    "vanishing gradients",
+    "exploding gradients",
+    "attention",
+    "transformer",
+    "residual connection",
+    "learning-rate schedule",
+    "warm-up",
+    "early stopping",
+    "gradient clipping",
+    "GRU",
+    "autoencoder",
+    "tanh",
+    "leaky ReLU",
+    "GELU",
+    "saving and loading models",
+    "computational graph",
+    "learning curve",
+    "softmax cross-entropy gradient",
+    "logits",
     # statistics and evaluation
-    "bias-variance trade-off", "hypothesis testing", "p-value", "confidence interval", "standard error",
-    "bootstrap", "central limit theorem", "conditional probability", "Bayes' theorem", "naive Bayes",
-    "Bernoulli distribution", "binomial distribution", "Poisson distribution", "expected value",
-    "silhouette score", "precision-recall curve", "average precision", "specificity", "balanced accuracy",
-    "Matthews correlation coefficient", "calibration", "Gini impurity", "entropy", "information gain",
-    "stratified k-fold", "group k-fold", "time series split", "leave-one-out cross-validation",
-    "nested cross-validation", "DBSCAN", "Gaussian mixture model", "anomaly detection", "isolation forest",
-    "target encoding", "robust scaling",
+    "bias-variance trade-off",
+    "hypothesis testing",
+    "p-value",
+    "confidence interval",
+    "standard error",
+    "bootstrap",
+    "central limit theorem",
+    "conditional probability",
+    "Bayes' theorem",
+    "naive Bayes",
+    "Bernoulli distribution",
+    "binomial distribution",
+    "Poisson distribution",
+    "expected value",
+    "silhouette score",
+    "precision-recall curve",
+    "average precision",
+    "specificity",
+    "balanced accuracy",
+    "Matthews correlation coefficient",
+    "calibration",
+    "Gini impurity",
+    "entropy",
+    "information gain",
+    "stratified k-fold",
+    "group k-fold",
+    "time series split",
+    "leave-one-out cross-validation",
+    "nested cross-validation",
+    "DBSCAN",
+    "Gaussian mixture model",
+    "anomaly detection",
+    "isolation forest",
+    "target encoding",
+    "robust scaling",
     # Azure Machine Learning, current
-    "datastore", "data asset", "serverless compute", "component", "pipeline job", "managed online endpoint",
-    "batch endpoint", "MLflow model deployment", "Responsible AI dashboard", "model monitoring", "registry",
-    "job schedule", "managed virtual network", "Azure ML built-in roles", "AutoML primary metric",
-    "prompt flow", "evaluating language-model applications", "retrieval-augmented generation",
-    "fine-tuning vs retrieval-augmented generation", "Microsoft's Responsible AI principles",
+    "datastore",
+    "data asset",
+    "serverless compute",
+    "component",
+    "pipeline job",
+    "managed online endpoint",
+    "batch endpoint",
+    "MLflow model deployment",
+    "Responsible AI dashboard",
+    "model monitoring",
+    "registry",
+    "job schedule",
+    "managed virtual network",
+    "Azure ML built-in roles",
+    "AutoML primary metric",
+    "prompt flow",
+    "evaluating language-model applications",
+    "retrieval-augmented generation",
+    "fine-tuning vs retrieval-augmented generation",
+    "Microsoft's Responsible AI principles",
     # look-alikes, side by side
-    "precision vs recall", "L1 vs L2 regularization", "bagging vs boosting", "normalization vs standardization",
-    "validation set vs test set", "parameter vs hyperparameter",
-    "compute instance vs compute cluster vs serverless compute", "online vs batch endpoints",
-    "RNN vs LSTM vs GRU", "k-means vs DBSCAN", "PCA vs t-SNE",
+    "precision vs recall",
+    "L1 vs L2 regularization",
+    "bagging vs boosting",
+    "normalization vs standardization",
+    "validation set vs test set",
+    "parameter vs hyperparameter",
+    "compute instance vs compute cluster vs serverless compute",
+    "online vs batch endpoints",
+    "RNN vs LSTM vs GRU",
+    "k-means vs DBSCAN",
+    "PCA vs t-SNE",
     # names that used to send a search to the wrong concept
-    "dot product", "L2 norm", "perceptron", "responsible AI",
+    "dot product",
+    "L2 norm",
+    "perceptron",
+    "responsible AI",
 ]
-WRONG_BEFORE = {"dot product": "cosine-similarity", "L2 norm": "euclidean-distance",
-                "responsible AI": "interpretability", "perceptron": "artificial-neuron",
-                "early stopping": "early-termination-policy", "transformer": "fit-transform"}
+WRONG_BEFORE = {
+    "dot product": "cosine-similarity",
+    "L2 norm": "euclidean-distance",
+    "responsible AI": "interpretability",
+    "perceptron": "artificial-neuron",
+    "early stopping": "early-termination-policy",
+    "transformer": "fit-transform",
+}
 DP100_AREAS = {
     "Design and prepare a machine learning solution": "dp-100-design",
     "Explore data, and run experiments": "dp-100-explore",
@@ -115,8 +189,11 @@ DP100_AREAS = {
 def test_every_concept_the_second_edition_promised_has_its_own_entry(compiled):
     missing = [name for name in PROMISED if compiled.resolver.resolve(name) is None]
     assert missing == []
-    wrong = {name: compiled.resolver.resolve(name) for name, old in WRONG_BEFORE.items()
-             if compiled.resolver.resolve(name) == old}
+    wrong = {
+        name: compiled.resolver.resolve(name)
+        for name, old in WRONG_BEFORE.items()
+        if compiled.resolver.resolve(name) == old
+    }
     assert wrong == {}
 
 

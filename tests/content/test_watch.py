@@ -15,12 +15,15 @@ def test_watch_picks_up_edit_add_and_delete(settings, content_dir):
         assert app.state.watcher.ready.wait(10), "the watcher never started"
         served = app.state.site.builder.wait_until
 
-        (content_dir / "clustering/new-one.md").write_text("---\ntitle: Silhouette score\n---\nA cluster quality score.\n")
+        (content_dir / "clustering/new-one.md").write_text(
+            "---\ntitle: Silhouette score\n---\nA cluster quality score.\n"
+        )
         assert served(lambda: client.get("/api/entries/new-one").status_code == 200, timeout=10)
 
         (content_dir / "clustering/new-one.md").write_text("---\ntitle: Silhouette coefficient\n---\nEdited.\n")
-        assert served(lambda: client.get("/api/entries/new-one").json()["title"] == "Silhouette coefficient",
-                      timeout=10)
+        assert served(
+            lambda: client.get("/api/entries/new-one").json()["title"] == "Silhouette coefficient", timeout=10
+        )
         assert client.get("/api/search", params={"q": "silhouette"}).json()["total"] == 1
 
         (content_dir / "clustering/new-one.md").unlink()
@@ -69,8 +72,9 @@ class Clock:
 def test_rounds_pass_the_paths_and_look_at_everything_now_and_then(content_dir, tmp_path):
     calls = []
     clock = Clock()
-    watcher = Watcher(content_dir, tmp_path / ".watch.lock", lambda changed: calls.append(changed),
-                      rescan_every=600, clock=clock)
+    watcher = Watcher(
+        content_dir, tmp_path / ".watch.lock", lambda changed: calls.append(changed), rescan_every=600, clock=clock
+    )
     watcher.round(set())  # the watch is set: a look at every file, for what changed before it was
     assert calls == [None]
     edited, swap = str(content_dir / "clustering/k-means.md"), str(content_dir / "clustering/.k-means.md.swp")
@@ -107,8 +111,13 @@ def test_a_failed_build_is_followed_by_a_look_at_everything(content_dir, tmp_pat
 def test_housekeeping_waits_for_a_quiet_moment(content_dir, tmp_path):
     calls = []
     clock = Clock()
-    watcher = Watcher(content_dir, tmp_path / ".watch.lock", lambda changed: calls.append(changed), clock=clock,
-                      on_quiet=lambda: calls.append("quiet"))
+    watcher = Watcher(
+        content_dir,
+        tmp_path / ".watch.lock",
+        lambda changed: calls.append(changed),
+        clock=clock,
+        on_quiet=lambda: calls.append("quiet"),
+    )
     watcher.round(set())
     edited = str(content_dir / "clustering/k-means.md")
     for _ in range(3):  # edits keep coming: no housekeeping between them

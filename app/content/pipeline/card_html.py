@@ -44,8 +44,10 @@ def _block_html(state: StateCore, block: CardBlock) -> str:
 def _card_html(state: StateCore, card: Card) -> str:
     front = state.md.renderInline(card.front, _nested_env(state, card))
     back = state.md.render(card.back, _nested_env(state, card))
-    return (f'<details class="card" id="card-{card.key}"><summary>{front}</summary>'
-            f'<div class="card-back">{back}</div></details>\n')
+    return (
+        f'<details class="card" id="card-{card.key}"><summary>{front}</summary>'
+        f'<div class="card-back">{back}</div></details>\n'
+    )
 
 
 def _nested_env(state: StateCore, card: Card) -> dict[str, Any]:

@@ -137,6 +137,7 @@ class _Reader:
             hidden = _normal(inner(span))
             seen = self.cloze_seen.get(hidden, 0)
             self.cloze_seen[hidden] = seen + 1
+
             def hide(m: re.Match[str], k: int, n: int = n) -> str:
                 return HIDDEN if k == n else inner(m)
 

@@ -1,6 +1,6 @@
 """Run the pipeline over a whole content folder: load -> parse -> link -> render.
 
-Pure: it reads files and returns documents and problems; content/builder.py stores them.
+Pure: it reads files and returns documents and problems; content/builder.py stores them (content/store_writer.py).
 This is a full build, and the reference for the incremental one: catalog.py works out what
 an edit changes and must arrive at what this would.
 """
@@ -26,10 +26,18 @@ log = logging.getLogger(__name__)
 def without_body(doc: Document) -> Document:
     """A copy with front-matter fields only: what the next build needs to remember."""
     return Document(
-        path=doc.path, content_hash=doc.content_hash, updated=doc.updated,
-        file_size=doc.file_size, file_mtime=doc.file_mtime, slug=doc.slug, title=doc.title,
-        category=doc.category, category_slug=doc.category_slug, tags=doc.tags,
-        aliases=doc.aliases, summary=doc.summary,
+        path=doc.path,
+        content_hash=doc.content_hash,
+        updated=doc.updated,
+        file_size=doc.file_size,
+        file_mtime=doc.file_mtime,
+        slug=doc.slug,
+        title=doc.title,
+        category=doc.category,
+        category_slug=doc.category_slug,
+        tags=doc.tags,
+        aliases=doc.aliases,
+        summary=doc.summary,
     )
 
 

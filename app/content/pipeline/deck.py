@@ -65,19 +65,31 @@ def build_deck(doc: Document, tokens: list[Token], md: MarkdownIt, env: dict[str
     if doc.derived_cards:
         also = f" (also: {', '.join(doc.aliases)})" if doc.aliases else ""
         opening = opening_markdown(tokens, doc.markdown)
-        meaning = doc.summary if not opening or opening.startswith(doc.summary.rstrip("…")) else (
-            f"{doc.summary}\n\n{opening}")
+        meaning = (
+            doc.summary
+            if not opening or opening.startswith(doc.summary.rstrip("…"))
+            else (f"{doc.summary}\n\n{opening}")
+        )
         read = f"[Read the entry]({entry_url(doc.slug)})"
         cards.append(("name", "name", f"**{doc.title}**{also}", f"{meaning}\n\n{read}", doc.body_line, []))
-        cards.append(("meaning", "meaning", mask_names(doc.summary, names), f"**{doc.title}**{also}",
-                      doc.body_line, names))
+        cards.append(
+            ("meaning", "meaning", mask_names(doc.summary, names), f"**{doc.title}**{also}", doc.body_line, names)
+        )
     cards += [(c.key, c.kind, c.front, c.back, c.line, []) for c in written]
     deck = []
     for position, (key, kind, front, back, line, answers) in enumerate(cards):
         nested = {**env, "card_blocks": [], "body_line": line}
-        deck.append(DeckCard(
-            key=key, kind=kind, position=position, front_md=front, back_md=back,
-            front_html=sanitize.clean(md.renderInline(front, nested)),
-            back_html=sanitize.clean(md.render(back, nested)), line=line, answers=answers,
-        ))
+        deck.append(
+            DeckCard(
+                key=key,
+                kind=kind,
+                position=position,
+                front_md=front,
+                back_md=back,
+                front_html=sanitize.clean(md.renderInline(front, nested)),
+                back_html=sanitize.clean(md.render(back, nested)),
+                line=line,
+                answers=answers,
+            )
+        )
     return deck

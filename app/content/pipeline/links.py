@@ -58,8 +58,12 @@ def build_resolver(docs: list[Document]) -> Resolver:
                 owner_path.setdefault(key, doc.path)
             else:
                 problems.append(
-                    Problem(doc.path, 2, f"{what} {name!r} is already used by {owner_path[key]}; links to it go there",
-                            kind="site")
+                    Problem(
+                        doc.path,
+                        2,
+                        f"{what} {name!r} is already used by {owner_path[key]}; links to it go there",
+                        kind="site",
+                    )
                 )
     return Resolver(keys, {d.slug: d.title for d in docs}, problems)
 

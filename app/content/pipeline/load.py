@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -107,7 +107,7 @@ def read_source(content_dir: Path, rel: str) -> Source | None:
         path=rel,
         raw=raw,
         content_hash=hashlib.sha256(raw).hexdigest(),
-        updated=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+        updated=datetime.fromtimestamp(st.st_mtime, tz=UTC),
         file_size=st.st_size,
         file_mtime=st.st_mtime,
     )

@@ -43,18 +43,14 @@ def _construct_mapping(loader, node, deep=False):
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "front matter keys must be plain text", key_node.start_mark
-            )
+            ) from None
         if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def decode(source: Source) -> tuple[str | None, Problem | None]:
@@ -83,7 +79,7 @@ def _text_list(value, name: str) -> tuple[list[str], str | None]:
     if value is None:
         return [], None
     if isinstance(value, str):
-        value = [part for part in value.split(",")]
+        value = value.split(",")
     if not isinstance(value, list):
         return [], f"'{name}' must be a list of text, not {type(value).__name__}"
     items, bad = [], False
@@ -111,9 +107,7 @@ def _text(value, name: str) -> tuple[str, str | None]:
     return "", f"'{name}' must be text, not {type(value).__name__}"
 
 
-def parse(
-    source: Source, folder_names: dict[str, str] | None = None
-) -> tuple[Document | None, list[Problem]]:
+def parse(source: Source, folder_names: dict[str, str] | None = None) -> tuple[Document | None, list[Problem]]:
     """A Document with front-matter fields filled, or None when the file cannot be used.
 
     folder_names maps a category folder to the display name given in its _category.yml.
@@ -128,7 +122,7 @@ def parse(
     meta = {}
     if fm_text is not None:
         try:
-            meta = yaml.load(fm_text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+            meta = yaml.load(fm_text, Loader=_UniqueKeyLoader)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             context = getattr(err, "context_mark", None)

@@ -72,8 +72,9 @@ def _read(file: Path, rel: str, resolve: Callable[[str], str | None]) -> tuple[S
         section = PathSection(_value(fields.get("title")) or "Untitled", _described(fields))
         entries = fields.get("entries")
         if not isinstance(entries, yaml.SequenceNode) or not entries.value:
-            problems.append(Problem(rel, node.start_mark.line + 1, f"section {section.title!r} has no entries",
-                                    kind="site"))
+            problems.append(
+                Problem(rel, node.start_mark.line + 1, f"section {section.title!r} has no entries", kind="site")
+            )
             continue
         for item in entries.value:
             name, line = _value(item), item.start_mark.line + 1

@@ -120,9 +120,7 @@ def _resolve_links(state: StateCore) -> None:
 
 def _render_wikilink(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
-    label = meta["label"] or (
-        f"{meta['target']} › {meta['anchor']}" if meta["anchor"] else meta["target"]
-    )
+    label = meta["label"] or (f"{meta['target']} › {meta['anchor']}" if meta["anchor"] else meta["target"])
     label = html_lib.escape(label)
     slug = meta.get("slug")
     if not slug:
@@ -139,8 +137,7 @@ def make_markdown() -> MarkdownIt:
         .use(footnote_plugin)
         .use(tasklists_plugin)
         .use(dollarmath_plugin, double_inline=True, renderer=_math)
-        .use(anchors_plugin, min_level=2, max_level=4, slug_func=heading_slug,
-             permalink=True, permalinkSymbol="#")
+        .use(anchors_plugin, min_level=2, max_level=4, slug_func=heading_slug, permalink=True, permalinkSymbol="#")
         .use(wikilink_plugin)
     )
     md.core.ruler.after("block", "callouts", _callouts)
@@ -239,7 +236,8 @@ def render(doc: Document, md: MarkdownIt, resolver: Resolver) -> list[Problem]:
     tokens = md.parse(doc.markdown, env)
     doc.html = sanitize.clean(md.renderer.render(tokens, md.options, env)).replace(
         # A heading's own name, not "Algorithm #": the anchor is for pointers, not for readers.
-        '<a class="header-anchor" href=', '<a class="header-anchor" aria-hidden="true" tabindex="-1" href='
+        '<a class="header-anchor" href=',
+        '<a class="header-anchor" aria-hidden="true" tabindex="-1" href=',
     )
     cards = _card_tokens(doc, md, resolver)
     doc.text = "\n".join([_plain_text(tokens), *map(_plain_text, cards)])

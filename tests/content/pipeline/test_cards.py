@@ -49,7 +49,9 @@ def test_each_highlight_is_its_own_cloze_card():
         "K-means minimises the […], the sum over each centroid.",
         "K-means minimises the inertia, the sum over each […].",
     ]
-    assert {c.back for c in cards} == {"K-means minimises the <mark>inertia</mark>, the sum over each <mark>centroid</mark>."}
+    assert {c.back for c in cards} == {
+        "K-means minimises the <mark>inertia</mark>, the sum over each <mark>centroid</mark>."
+    }
 
 
 def test_code_and_comments_are_never_cards():
@@ -70,8 +72,10 @@ def test_code_and_comments_are_never_cards():
 
 def test_keys_survive_edits_to_answers_and_surroundings():
     before, _ = cards_of("Intro.\n\nWhy scale features?::So no feature dominates.\n\nA ==cloze== here.\n")
-    after, _ = cards_of("New intro.\n\nOther?::Other.\n\nWhy  scale features?::Because distances add up.\n\n"
-                        "Now a ==cloze== with new words.\n")
+    after, _ = cards_of(
+        "New intro.\n\nOther?::Other.\n\nWhy  scale features?::Because distances add up.\n\n"
+        "Now a ==cloze== with new words.\n"
+    )
     assert {c.key for c in before} <= {c.key for c in after}
     twins, _ = cards_of("Same?::One.\n\nSame?::Two.\n")
     assert len({c.key for c in twins}) == 2
@@ -98,14 +102,20 @@ def test_malformed_cards_are_reported_with_their_line():
 
 
 def test_cards_render_in_place_with_hidden_answers():
-    source = "---\ntitle: K-means\n---\nBody with [[Inertia]].\n\n## Check yourself\nWhy?::Because [[Inertia]].\n\nA ==cloze==.\n"
+    source = (
+        "---\ntitle: K-means\n---\nBody with [[Inertia]].\n\n"
+        "## Check yourself\nWhy?::Because [[Inertia]].\n\nA ==cloze==.\n"
+    )
     doc, problems = parse(Source("k.md", source.encode(), "h", None))  # type: ignore[arg-type]
     assert problems == []
     inertia, _ = parse(Source("inertia.md", b"---\ntitle: Inertia\n---\nx\n", "h", None))  # type: ignore[arg-type]
     render(doc, make_markdown(), build_resolver([doc, inertia]))
     assert "::" not in doc.html and "==" not in doc.html
     assert '<details class="card" id="card-q-' in doc.html
-    assert '<summary>Why?</summary><div class="card-back"><p>Because <a class="wikilink" href="/entries/inertia">' in doc.html
+    assert (
+        '<summary>Why?</summary><div class="card-back"><p>Because <a class="wikilink" href="/entries/inertia">'
+        in doc.html
+    )
     assert "<summary>A […].</summary>" in doc.html and "<mark>cloze</mark>" in doc.html
     assert [link.line for link in doc.links] == [4, 7]  # the card's link, at the card's line
     assert "Why? Because Inertia" in " ".join(doc.text.split())  # searchable

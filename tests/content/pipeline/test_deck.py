@@ -22,9 +22,16 @@ def test_derived_cards_ask_for_the_meaning_and_for_the_name(content_dir):
 
 
 def test_names_in_the_summary_are_masked_on_the_meaning_card(content_dir):
-    write_content(content_dir, {"misc/dropout.md": "---\ntitle: Dropout\naliases: [dropout layer]\n"
-                                "summary: Dropout switches off random units; a dropout layer does it in training.\n---\nBody.\n"})
-    assert deck(content_dir, "dropout")["meaning"].front_md == "[…] switches off random units; a […] does it in training."
+    write_content(
+        content_dir,
+        {
+            "misc/dropout.md": "---\ntitle: Dropout\naliases: [dropout layer]\n"
+            "summary: Dropout switches off random units; a dropout layer does it in training.\n---\nBody.\n"
+        },
+    )
+    assert (
+        deck(content_dir, "dropout")["meaning"].front_md == "[…] switches off random units; a […] does it in training."
+    )
 
 
 def test_cards_false_keeps_only_the_written_cards(content_dir):

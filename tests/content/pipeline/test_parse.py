@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.content.pipeline.load import Source
 from app.content.pipeline.parse import parse, slugify
@@ -6,11 +6,16 @@ from app.content.pipeline.parse import parse, slugify
 
 def source(text, path="notes/Some Entry.md"):
     raw = text if isinstance(text, bytes) else text.encode()
-    return Source(path=path, raw=raw, content_hash="h", updated=datetime.now(timezone.utc))
+    return Source(path=path, raw=raw, content_hash="h", updated=datetime.now(UTC))
 
 
 def test_front_matter_fields_and_slug_from_file_name():
-    doc, problems = parse(source("---\ntitle: Tensor\ntags: [Math, arrays]\naliases: [ndarray]\nsummary: An n-dimensional array.\n---\nBody\n"))
+    doc, problems = parse(
+        source(
+            "---\ntitle: Tensor\ntags: [Math, arrays]\naliases: [ndarray]\n"
+            "summary: An n-dimensional array.\n---\nBody\n"
+        )
+    )
     assert problems == []
     assert doc.slug == "some-entry"
     assert doc.title == "Tensor"

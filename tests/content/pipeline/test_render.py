@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.content.pipeline.links import build_resolver
 from app.content.pipeline.model import Document
@@ -6,14 +6,25 @@ from app.content.pipeline.render import make_markdown, render
 
 
 def doc(slug, title, body="", aliases=()):
-    return Document(path=f"{slug}.md", content_hash="h", updated=datetime.now(timezone.utc),
-                    slug=slug, title=title, aliases=list(aliases), markdown=body)
+    return Document(
+        path=f"{slug}.md",
+        content_hash="h",
+        updated=datetime.now(UTC),
+        slug=slug,
+        title=title,
+        aliases=list(aliases),
+        markdown=body,
+    )
 
 
 def rendered(body, others=()):
     d = doc("page", "Page", body)
-    docs = [d, doc("k-means", "K-means clustering", aliases=["kmeans"]),
-            doc("recurrent-neural-network", "Recurrent neural network", aliases=["RNN"]), *others]
+    docs = [
+        d,
+        doc("k-means", "K-means clustering", aliases=["kmeans"]),
+        doc("recurrent-neural-network", "Recurrent neural network", aliases=["RNN"]),
+        *others,
+    ]
     resolver = build_resolver(docs)
     render(d, make_markdown(), resolver)
     return d
@@ -41,11 +52,13 @@ def test_markdown_links_to_entry_files_resolve():
 
 
 def test_script_and_event_handlers_are_removed():
-    d = rendered('<script>alert(1)</script><img src="x" onerror="alert(1)"> [x](javascript:alert(1)) '
-                 '<a href="data:text/html,hi">d</a> [[<img src=x onerror=alert(1)>]]')
+    d = rendered(
+        '<script>alert(1)</script><img src="x" onerror="alert(1)"> [x](javascript:alert(1)) '
+        '<a href="data:text/html,hi">d</a> [[<img src=x onerror=alert(1)>]]'
+    )
     assert "<script" not in d.html
     assert "onerror" not in d.html
-    assert "href=\"javascript" not in d.html
+    assert 'href="javascript' not in d.html
     assert "data:text" not in d.html
 
 
