@@ -22,10 +22,10 @@ from sqlmodel import col, select
 
 from app.content import store
 from app.content.build_report import BuildReport, stored_report
-from app.content.pipeline.catalog import UNKNOWN_STAT, Catalog, Changes
+from app.content.pipeline.catalog import UNKNOWN_STAT, Catalog, Changes, known_file
 from app.content.pipeline.compile import compile_content, without_body
 from app.content.pipeline.load import discover, read_category_meta
-from app.content.pipeline.model import Document, Problem
+from app.content.pipeline.model import Problem
 from app.content.store_writer import path_sections, write_changes, write_compiled
 from app.search import SearchIndex
 
@@ -322,47 +322,18 @@ class Builder:
         """The catalog of what the store holds: front matter of every entry (plain rows, no
         ORM objects: 50,000 of them), the folders' metadata, and the files with problems."""
         # What an update needs of an entry it does not render: its names, category and file.
-        cols = [
-            "slug",
-            "title",
-            "category",
-            "category_slug",
-            "aliases",
-            "source_path",
-            "content_hash",
-            "file_size",
-            "file_mtime",
-            "updated",
-        ]
+        # In the order of known_file's arguments (a snapshot's rows).
+        cols = (
+            "source_path, content_hash, updated, file_size, file_mtime, slug, title, category, category_slug, aliases"
+        )
         files = {}
         with self.engine.connect() as conn:
             cursor = conn.connection.cursor()  # the driver's own: rows as plain tuples, fetched at once
             try:
-                cursor.execute(f"SELECT {', '.join(cols)} FROM entry")
-                for (
-                    slug,
-                    title,
-                    category,
-                    category_slug,
-                    aliases,
-                    path,
-                    content_hash,
-                    size,
-                    mtime,
-                    updated,
-                ) in cursor.fetchall():
-                    files[path] = Document(
-                        path=path,
-                        content_hash=content_hash,
-                        updated=_datetime(updated),
-                        file_size=size,
-                        file_mtime=mtime,
-                        slug=slug,
-                        title=title,
-                        category=category,
-                        category_slug=category_slug,
-                        aliases=_list(aliases),
-                    )
+                cursor.execute(f"SELECT {cols} FROM entry")
+                for *row, aliases in cursor.fetchall():
+                    fields = (*row, _list(aliases))
+                    files[row[0]] = known_file(*fields)
                 # Every name of every entry, with its rank, as the last build keyed them.
                 cursor.execute("SELECT key, entry_slug, rank FROM alias")
                 claims = cursor.fetchall()
@@ -401,10 +372,6 @@ def _set_aside() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-
-
-def _datetime(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def _list(value: Any) -> list[str]:

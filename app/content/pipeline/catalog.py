@@ -62,6 +62,34 @@ class Changes:
         )
 
 
+def known_file(
+    path: str,
+    content_hash: str,
+    updated: datetime | str,
+    size: int,
+    mtime: float,
+    slug: str,
+    title: str,
+    category: str,
+    category_slug: str,
+    aliases: list[str],
+) -> Document:
+    """An entry as the catalog knows it between builds: its file and front matter, no body
+    (from a snapshot's row, or the content store's in the same order)."""
+    return Document(
+        path=path,
+        content_hash=content_hash,
+        updated=updated if isinstance(updated, datetime) else datetime.fromisoformat(updated),
+        file_size=size,
+        file_mtime=mtime,
+        slug=slug,
+        title=title,
+        category=category,
+        category_slug=category_slug,
+        aliases=aliases,
+    )
+
+
 def names_of(doc: Document) -> set[str]:
     return {k for k in (name_key(n) for n in [doc.slug, doc.title, *doc.aliases]) if k}
 
@@ -161,20 +189,7 @@ class Catalog:
         """The catalog snapshot() made; ValueError if it is of another version."""
         if data.get("version") != SNAPSHOT_VERSION:
             raise ValueError("a catalog snapshot of another version")
-        files = {}
-        for path, content_hash, updated, size, mtime, slug, title, category, category_slug, aliases in data["files"]:
-            files[path] = Document(
-                path=path,
-                content_hash=content_hash,
-                updated=datetime.fromisoformat(updated),
-                file_size=size,
-                file_mtime=mtime,
-                slug=slug,
-                title=title,
-                category=category,
-                category_slug=category_slug,
-                aliases=aliases,
-            )
+        files = {row[0]: known_file(*row) for row in data["files"]}
         failed = {path: tuple(stat) for path, stat in data["failed"].items()}
         keys, contested = data["owners"]
         return cls(files, data["folders"], failed=failed, owners=(keys, contested))
