@@ -1,5 +1,8 @@
 import pytest
 
+from app.search.parser import parse_query
+from tests.search.conftest import built_index
+
 
 @pytest.fixture
 def index(site):
@@ -38,21 +41,25 @@ def test_filters_phrases_and_exclusions(index):
     assert "k-means" not in slugs(index.search("clustering -centroids"))
 
 
-def test_a_minus_before_a_number_is_part_of_the_question_not_an_exclusion(tmp_path_factory):
-    from app.search.parser import parse_query
-    from tests.search.conftest import built_index
+@pytest.fixture
+def labelled(tmp_path_factory):
+    """Two clustering entries, the one that explains noise points saying "-1"."""
+    yield from built_index(
+        tmp_path_factory,
+        "minus",
+        {
+            "clustering/dbscan.md": "---\ntitle: DBSCAN\n---\nPoints in no dense region are labelled -1: noise.\n",
+            "clustering/k-means.md": "---\ntitle: K-means\n---\nEvery point is labelled with its nearest centroid.\n",
+        },
+    )
 
+
+def test_a_minus_before_a_number_is_part_of_the_question_not_an_exclusion(labelled):
     parsed = parse_query("why are points labelled -1, pip install --upgrade -dropout")
     assert parsed.excluded == ["dropout"]
     assert {"-1,", "--upgrade"} <= set(parsed.words)
-    files = {
-        "clustering/dbscan.md": "---\ntitle: DBSCAN\n---\nPoints in no dense region are labelled -1: noise.\n",
-        "clustering/k-means.md": "---\ntitle: K-means\n---\nEvery point is labelled with its nearest centroid.\n",
-    }
-    index = next(gen := built_index(tmp_path_factory, "minus", files))
     # "-1" once excluded every entry with a 1 in it: the one that answers the question.
-    assert slugs(index.search("why are some points labelled -1 by my clustering"))[0] == "dbscan"
-    gen.close()
+    assert slugs(labelled.search("why are some points labelled -1 by my clustering"))[0] == "dbscan"
 
 
 def test_snippets_highlight_and_escape(index):
