@@ -11,12 +11,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from app.config import Settings
 from app.search import SearchIndex, posting_arrays
 from app.search.index import QUESTION_FIELDS
 from app.search.posting_arrays import PostingArrays
 from app.search.scoring import Scorer
+from app.site import open_site
+from tests.conftest import write_content
 from tests.search.test_scoring import WORDS
 from tests.search.test_scoring import doc as scored_doc
+from tests.search.written import ENTRIES
 
 QUESTIONS = [
     "why does the gradient of the loss vanish in a deep network",
@@ -33,6 +37,13 @@ def doc(i: int, rng: random.Random) -> SimpleNamespace:
     made = scored_doc(i, rng)
     made.summary = " ".join(rng.choices(WORDS, k=rng.randint(0, 8)))
     return made
+
+
+def join_decoding() -> None:
+    """Wait for the threads that decode posting arrays behind the searches."""
+    for thread in threading.enumerate():
+        if thread.name == "glossa-search-arrays":
+            thread.join(timeout=60)
 
 
 def segmented(path, seed: int = 3) -> SearchIndex:
@@ -82,9 +93,7 @@ def test_results_are_the_same_before_the_arrays_are_decoded_and_after(tmp_path, 
         a, b = waiting.search(text, limit=50), decoded.search(text, limit=50)
         assert a.total == b.total and a.facets == b.facets, text
         assert [(h.slug, h.score) for h in a.hits] == [(h.slug, h.score) for h in b.hits], text
-    for thread in threading.enumerate():
-        if thread.name == "glossa-search-arrays":
-            thread.join(timeout=60)
+    join_decoding()
     assert waiting.prepared() and decoded.prepared()
     waiting.close()
     decoded.close()
@@ -116,11 +125,6 @@ def test_an_edit_decodes_only_its_own_segment(index, monkeypatch):
 
 
 def test_a_server_answers_while_its_posting_arrays_are_decoded_behind_it(tmp_path, monkeypatch):
-    from app.config import Settings
-    from app.site import open_site
-    from tests.conftest import write_content
-    from tests.search.written import ENTRIES
-
     monkeypatch.setattr(posting_arrays, "DECODE_AT_ONCE", 0)  # every segment large, as at 50,000 entries
     release, decoding = threading.Event(), []
     prepare = Scorer.prepare
@@ -138,9 +142,7 @@ def test_a_server_answers_while_its_posting_arrays_are_decoded_behind_it(tmp_pat
         assert not site.index.prepared()
         assert [h.slug for h in site.index.search("why does the share of predicted positives drop").hits]
         release.set()
-        for thread in threading.enumerate():
-            if thread.name == "glossa-search-arrays":
-                thread.join(timeout=60)
+        join_decoding()
         assert site.index.prepared() and decoding == ["glossa-search-arrays"]
     finally:
         release.set()
