@@ -24,7 +24,6 @@ from app.search.paging import Scored, SearcherColumns, SegmentColumns, page_of
 from app.search.posting_arrays import PostingArrays
 from app.search.postings import leaves
 from app.search.scoring import Scorer
-from app.search.spelling import typo_budget
 from app.search.vocab import Vocabulary
 from app.urls import tag_slug
 
@@ -37,7 +36,6 @@ ANSWERS = 5  # entries the search box offers for a question: the first few are w
 
 
 __all__ = ["Hit", "SearchIndex", "SearchResults"]
-
 
 QUESTION_FIELDS = tuple(ranking.FIELD_WEIGHTS)  # decoded into arrays (app/search/posting_arrays.py)
 
@@ -227,7 +225,7 @@ class SearchIndex:
             if not parser.terms(word):  # a stop word is never a typo worth a look-up
                 return []
             if word not in fixes:
-                fixes[word] = self._corrections(lease, word)
+                fixes[word] = self.vocab.corrections(s, word)
             return fixes[word]
 
         correct: parser.Corrector = (lambda word: []) if exact else respell
@@ -318,14 +316,6 @@ class SearchIndex:
             lease.searcher, lease.columns, scored, allowed if query is not None else None, page, limit, wanted
         )
 
-    def _corrections(self, lease: _Lease, word: str) -> list[str]:
-        """Real words within the typo budget of an unknown word, best first."""
-        low = word.lower()
-        budget = typo_budget(low)
-        if not budget or self._known(lease.searcher, low):
-            return []
-        return self.vocab.speller(lease.searcher).correct(low, budget)
-
     def _did_you_mean(self, lease: _Lease, text: str, parsed, allowed: set[int] | None, respell) -> str | None:
         """The query with its unknown words respelt, if that finds entries; else None."""
         fixes = {w: f[0] for w in parsed.words if (f := respell(w))}
@@ -337,11 +327,6 @@ class SearchIndex:
             return None
         found = lease.scorer.docset(better)
         return suggestion if (found if allowed is None else found & allowed) else None
-
-    @staticmethod
-    def _known(s: Searcher, word: str) -> bool:
-        stems = parser.terms(word)
-        return bool(stems) and all(any(s.doc_frequency(f, t) for f in ("title", "aliases", "body")) for t in stems)
 
     def _prepare_soon(self) -> None:
         """A search met a large segment nobody prepared (another process built in full)."""

@@ -13,12 +13,16 @@ from collections.abc import Iterable
 from app.names import name_key
 from app.search import parser
 from app.search.completion import Completer, NamedEntry
-from app.search.spelling import Speller
+from app.search.spelling import Speller, typo_budget
 
 
 def _entry(slug: str, title: str, aliases: list[str], category: str) -> NamedEntry:
     named = [(k, n) for k, n in ((name_key(n), n) for n in [title, *aliases]) if k]
     return NamedEntry(slug, title, category, [k for k, _ in named], [n for _, n in named])
+
+
+def _in_index(searcher, stem: str) -> bool:
+    return any(searcher.doc_frequency(f, stem) for f in ("title", "aliases", "body"))
 
 
 class Vocabulary:
@@ -64,6 +68,15 @@ class Vocabulary:
                 body = (t.decode() if isinstance(t, bytes) else t for t in searcher.reader().lexicon("body"))
                 self._speller = Speller(completer.vocabulary(), body)
             return self._speller
+
+    def corrections(self, searcher, word: str) -> list[str]:
+        """Real words within the typo budget of a word the index lacks, best first."""
+        low = word.lower()
+        budget = typo_budget(low)
+        stems = parser.terms(low)
+        if not budget or (stems and all(_in_index(searcher, t) for t in stems)):
+            return []
+        return self.speller(searcher).correct(low, budget)
 
     def applied(self, docs: Iterable, deleted: Iterable[str], before: int, after: int) -> None:
         """Record a commit that took the index from generation before to after."""
