@@ -73,8 +73,10 @@ class Vocabulary:
         """Real words within the typo budget of a word the index lacks, best first."""
         low = word.lower()
         budget = typo_budget(low)
+        if not budget:
+            return []
         stems = parser.terms(low)
-        if not budget or (stems and all(_in_index(searcher, t) for t in stems)):
+        if stems and all(_in_index(searcher, t) for t in stems):
             return []
         return self.speller(searcher).correct(low, budget)
 
