@@ -15,12 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.content import store
-from app.content.pipeline.catalog import Changes
+from app.content.pipeline.catalog import Changes, ranked_names
 from app.content.pipeline.compile import Compiled
 from app.content.pipeline.links import link_key
 from app.content.pipeline.model import Document, Problem
 from app.content.pipeline.paths import StudyPath
-from app.names import name_key
 
 
 def write_compiled(engine: Engine, c: Compiled) -> str:
@@ -226,11 +225,7 @@ def _insert_entries(s: Session, docs: list[Document]) -> int:
                 }
                 for c in d.deck
             ]
-            names = {name_key(d.slug): 0}
-            names.setdefault(name_key(d.title), 1)
-            for a in d.aliases:
-                names.setdefault(name_key(a), 2)
-            aliases += [{"key": k, "entry_slug": d.slug, "rank": r} for k, r in names.items() if k]
+            aliases += [{"key": k, "entry_slug": d.slug, "rank": r} for k, r in ranked_names(d).items()]
             links += [
                 {
                     "source": d.slug,

@@ -94,7 +94,7 @@ def names_of(doc: Document) -> set[str]:
     return {k for k in (name_key(n) for n in [doc.slug, doc.title, *doc.aliases]) if k}
 
 
-def _ranked_names(doc: Document) -> dict[str, int]:
+def ranked_names(doc: Document) -> dict[str, int]:
     """Name key -> the best rank by which doc claims it: what the store's aliases hold."""
     ranked = {name_key(doc.slug): 0}
     ranked.setdefault(name_key(doc.title), 1)
@@ -144,12 +144,12 @@ class Catalog:
         winners = sorted(self.docs.values(), key=lambda d: d.path)
         if owners is None:
             if claims is None:
-                claims = [(key, d.slug, rank) for d in winners for key, rank in _ranked_names(d).items()]
+                claims = [(key, d.slug, rank) for d in winners for key, rank in ranked_names(d).items()]
             owners = self._owners(claims)
         keys, self.contested = owners
         self.resolver = Resolver(keys, {d.slug: d.title for d in winners})
         self.clashes = {k: self._clash_problems(k) for k in self.contested}
-        self.duplicates = {s: self._duplicate_problems(s) for s, ps in self.slug_paths.items() if len(ps) > 1}
+        self.duplicates = {s: self.duplicate_problems(s) for s, ps in self.slug_paths.items() if len(ps) > 1}
         self.members: dict[str, dict[str, str]] = {}  # category slug -> {path: category name} of winners
         for d in winners:
             self.members.setdefault(d.category_slug, {})[d.path] = d.category
@@ -219,7 +219,7 @@ class Catalog:
         clashes = [p for _, p in sorted(c for cs in self.clashes.values() for c in cs)]
         return [*dups, *clashes, *self.path_problems]
 
-    def _duplicate_problems(self, slug: str) -> list[Problem]:
+    def duplicate_problems(self, slug: str) -> list[Problem]:
         paths = self.slug_paths.get(slug, [])
         return [duplicate_slug(rel, slug, paths[0]) for rel in paths[1:]]
 
@@ -239,7 +239,7 @@ class Catalog:
         return found
 
     # -- names ------------------------------------------------------------------------------
-    def _claim(self, key: str, slug: str) -> None:
+    def claim(self, key: str, slug: str) -> None:
         claimants = self.contested.get(key)
         if claimants is not None:
             if slug not in claimants:
@@ -249,7 +249,7 @@ class Catalog:
         if holder != slug:
             self.contested[key] = [holder, slug]
 
-    def _unclaim(self, key: str, slug: str) -> None:
+    def unclaim(self, key: str, slug: str) -> None:
         claimants = self.contested.get(key)
         if claimants is not None:
             if slug in claimants:
@@ -261,7 +261,7 @@ class Catalog:
         if self.resolver.keys.get(key) == slug:
             del self.resolver.keys[key]
 
-    def _settle_owner(self, key: str) -> None:
+    def settle_owner(self, key: str) -> None:
         """Slugs claim before titles, titles before aliases; among equals the first path wins."""
         claimants = self.contested.get(key)
         if claimants is not None:

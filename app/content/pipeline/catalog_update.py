@@ -77,7 +77,7 @@ class CatalogUpdate:
             self.dirty_slugs.clear()
             for key in touched:
                 clashes = c.clashes.get(key)
-                c._settle_owner(key)
+                c.settle_owner(key)
                 self.site_dirty |= c.clashes.get(key) != clashes
             round_moved = {k for k in touched if c.resolver.keys.get(k) != keys_before[k]}
             if round_moved:
@@ -207,7 +207,7 @@ class CatalogUpdate:
     def _settle(self, slug: str, keys_before: dict[str, str | None], touched: set[str]) -> None:
         c = self.c
         paths = c.slug_paths.get(slug, [])
-        duplicates = c._duplicate_problems(slug)
+        duplicates = c.duplicate_problems(slug)
         if duplicates != c.duplicates.get(slug, []):
             self.site_dirty = True
             if duplicates:
@@ -238,9 +238,9 @@ class CatalogUpdate:
         for key in old_keys | new_keys:
             keys_before.setdefault(key, c.resolver.keys.get(key))
         for key in old_keys - new_keys:
-            c._unclaim(key, slug)
+            c.unclaim(key, slug)
         for key in new_keys - old_keys:
-            c._claim(key, slug)
+            c.claim(key, slug)
         touched |= old_keys | new_keys
 
     # -- what else follows --------------------------------------------------------------------------
