@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import func
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.content import store
+from app.content.build_report import stored_report
 from app.content.pipeline.parse import slugify
 from app.memo import Memo
 from app.names import name_key
@@ -40,6 +41,12 @@ from app.urls import api_entries_url, category_url, entry_url, tag_slug, tag_url
 
 MAX_PER_PAGE = 500
 RELATED = 6
+
+
+def _asked(category: str | None, tag: str | None, page: int, limit: int, exact: bool) -> dict[str, Any]:
+    """A search's filters and page as the index takes them (search and peek alike)."""
+    categories = [slugify(category)] if category else []
+    return {"categories": categories, "tags": [tag] if tag else [], "page": page, "limit": limit, "exact": exact}
 
 
 def _item(e: store.Entry) -> EntryItem:
@@ -353,15 +360,15 @@ class ContentReader:
         return Graph(nodes=nodes, links=[GraphLink(source=a, target=b) for a, b in links])
 
     def status(self) -> Status:
-        with self._session() as s:
-            counts = store.counts(s)
-            problems = store.stored_problems(s)
+        report = stored_report(self.engine)
         return Status(
-            entries=counts.entries,
-            categories=counts.categories,
-            links=counts.links,
-            unresolved_links=counts.unresolved,
-            problems=[ProblemItem(path=p.path, line=p.line, message=p.message, severity=p.severity) for p in problems],
+            entries=report.entries,
+            categories=report.categories,
+            links=report.links,
+            unresolved_links=report.unresolved,
+            problems=[
+                ProblemItem(path=p.path, line=p.line, message=p.message, severity=p.severity) for p in report.problems
+            ],
         )
 
     # -- search ---------------------------------------------------------------------
@@ -375,8 +382,7 @@ class ContentReader:
         exact: bool = False,
     ) -> SearchResponse:
         """exact: the words as typed, none respelled."""
-        wanted = [slugify(category)] if category else []
-        found = self.index.search(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit, exact=exact)
+        found = self.index.search(q, **_asked(category, tag, page, limit, exact))
         return self._response(q, found, self.categories(), page, limit)
 
     async def ask_search(
@@ -389,8 +395,7 @@ class ContentReader:
         exact: bool = False,
     ) -> SearchResponse:
         """search(), answered on the event loop when the results are in memory."""
-        wanted = [slugify(category)] if category else []
-        found = self.index.peek(q, categories=wanted, tags=[tag] if tag else [], page=page, limit=limit, exact=exact)
+        found = self.index.peek(q, **_asked(category, tag, page, limit, exact))
         categories = self.peek(self.categories)
         if found is not None and categories is not None:
             return self._response(q, found, categories, page, limit)
