@@ -122,7 +122,7 @@ def parse(source: Source, folder_names: dict[str, str] | None = None) -> tuple[D
     meta = {}
     if fm_text is not None:
         try:
-            meta = yaml.load(fm_text, Loader=_UniqueKeyLoader)
+            meta = yaml.load(fm_text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             context = getattr(err, "context_mark", None)
